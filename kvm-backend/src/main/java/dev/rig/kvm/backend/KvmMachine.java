@@ -1,0 +1,186 @@
+package dev.rig.kvm.backend;
+
+import dev.rig.engine.model.Boot;
+import dev.rig.engine.spi.Machine;
+import dev.rig.engine.spi.RunOutcome;
+import dev.rig.engine.spi.RunStats;
+import dev.rig.engine.spi.VmPlan;
+import dev.rig.kvm.Cpuid;
+import dev.rig.kvm.GuestAddress;
+import dev.rig.kvm.GuestMemory;
+import dev.rig.kvm.Kvm;
+import dev.rig.kvm.KvmException;
+import dev.rig.kvm.Vcpu;
+import dev.rig.kvm.Vm;
+import dev.rig.kvm.devices.Bus;
+import dev.rig.kvm.devices.BusDevice;
+import dev.rig.kvm.devices.DebugExit;
+import dev.rig.kvm.devices.InterruptLine;
+import dev.rig.kvm.devices.MmioTestDevice;
+import dev.rig.kvm.devices.Uart8250;
+import dev.rig.kvm.guest.BuiltinGuest;
+import dev.rig.kvm.guest.BuiltinGuests;
+import dev.rig.kvm.x86.LongMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A VM on KVM: owns the Kvm, Vm, guest memory, devices and vCPU threads. Built completely by {@link #create}
+ * or not at all; {@link #close()} releases everything in reverse order, once.
+ */
+final class KvmMachine implements Machine {
+    private static final Logger log = LoggerFactory.getLogger(KvmMachine.class);
+    /** Three pages KVM needs for real-mode emulation on Intel hosts, just below the BIOS area. */
+    private static final long TSS_ADDRESS = 0xfffb_d000L;
+    private static final BusDevice IGNORED = new BusDevice() {
+        public long read(long offset, int size) { return 0; }
+
+        public void write(long offset, int size, long value) { }
+    };
+
+    private final VmPlan plan;
+    private final List<AutoCloseable> resources = new ArrayList<>();  // closed in reverse
+    private final Bus pio = new Bus("pio"), mmio = new Bus("mmio");
+    private Kvm kvm;
+    private Vm vm;
+    private GuestMemory memory;
+    private OutputStream serialOut;
+    private Uart8250 uart;
+    private volatile RunOutcome outcome;  // the first way the run ended wins
+    private volatile boolean stopping;
+    private final AtomicInteger running = new AtomicInteger();
+    private List<VcpuLoop> loops = List.of();
+    private boolean closed;
+
+    private KvmMachine(VmPlan plan) { this.plan = plan; }
+
+    static KvmMachine create(java.nio.file.Path device, VmPlan plan) {
+        KvmMachine m = new KvmMachine(plan);
+        try {
+            m.build(device);
+            return m;
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    private void build(java.nio.file.Path device) {
+        kvm = own(Kvm.open(device));
+        int max = kvm.maxVcpus();
+        if (plan.spec().cpus() > max)
+            throw new KvmException("cpus " + plan.spec().cpus() + " is more than this host's KVM allows (" + max + ")");
+        memory = own(GuestMemory.anonymous(plan.ram().stream()
+                .map(r -> new GuestMemory.Range(GuestAddress.of(r.start()), r.size())).toList()));
+        vm = own(kvm.createVm());  // closed before the memory it maps (resources close in reverse)
+        vm.setTssAddress(TSS_ADDRESS);
+        vm.mapGuestMemory(memory, 0);
+
+        serialOut = SerialOutputs.open(plan.spec().serial());
+        own(serialOut);
+        uart = new Uart8250(serialOut, InterruptLine.NONE);
+        pio.register(Uart8250.COM1, Uart8250.PORTS, "com1", uart);
+        pio.register(DebugExit.PORT, 1, "debug-exit", new DebugExit(this::guestExit));
+        pio.register(BuiltinGuests.BENCH_PORT, 1, "post-code", IGNORED);
+        mmio.register(MmioTestDevice.BASE, MmioTestDevice.SIZE, "mmio-test", new MmioTestDevice());
+
+        if (!(plan.spec().boot() instanceof Boot.BuiltinGuest(String name)))
+            throw new KvmException("the kvm backend cannot boot " + plan.spec().boot() + " yet");
+        BuiltinGuest guest = BuiltinGuests.find(name).orElseThrow(() -> new KvmException("no built-in guest " + name));
+        LongMode.writeTables(memory);
+        memory.write(GuestAddress.of(BuiltinGuest.LOAD_ADDRESS), guest.image());
+
+        Cpuid cpuid = kvm.supportedCpuid();
+        for (int i = 0; i < plan.spec().cpus(); i++) {
+            Vcpu vcpu = vm.createVcpu(i);
+            vcpu.setCpuid(cpuid.forVcpu(i));
+            long rip = BuiltinGuest.LOAD_ADDRESS + (i == 0 ? 0 : guest.apEntryOffset());
+            LongMode.enter(vcpu, rip, BuiltinGuest.STACK_TOP, 0);
+        }
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    @Override
+    public RunOutcome run() {
+        List<Vcpu> vcpus = vm.vcpus();
+        loops = vcpus.stream().map(v -> new VcpuLoop(v, pio, mmio, this)).toList();
+        running.set(vcpus.size());
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < vcpus.size(); i++)
+            threads.add(Thread.ofPlatform().name("vcpu-" + i).start(loops.get(i)));
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                requestStop();
+                Thread.currentThread().interrupt();
+            }
+        }
+        uart.flush();
+        RunStats stats = loops.stream().map(VcpuLoop::stats).reduce(RunStats.NONE, RunStats::plus);
+        RunOutcome o = outcome;
+        return switch (o) {
+            case null -> new RunOutcome.Halted(stats);
+            case RunOutcome.GuestExit g -> new RunOutcome.GuestExit(g.code(), stats);
+            case RunOutcome.Halted h -> new RunOutcome.Halted(stats);
+            case RunOutcome.Shutdown s -> new RunOutcome.Shutdown(s.reason(), stats);
+            case RunOutcome.Stopped s -> new RunOutcome.Stopped(stats);
+            case RunOutcome.Failed f -> new RunOutcome.Failed(f.reason(), stats);
+        };
+    }
+
+    boolean isStopping() { return stopping; }
+
+    private void guestExit(int code) { finish(new RunOutcome.GuestExit(code, RunStats.NONE)); }
+
+    void vcpuHalted(Vcpu vcpu) {
+        log.debug("{} halted", vcpu);
+        // Without an irqchip nothing can wake a halted vCPU; the run ends when none is left running.
+        if (running.decrementAndGet() == 0) finish(new RunOutcome.Halted(RunStats.NONE));
+    }
+
+    void shutdown(String reason) { finish(new RunOutcome.Shutdown(reason, RunStats.NONE)); }
+
+    void fail(String reason, Throwable cause) {
+        if (cause != null) log.debug("vCPU failure", cause);
+        finish(new RunOutcome.Failed(reason, RunStats.NONE));
+    }
+
+    @Override
+    public void requestStop() { finish(new RunOutcome.Stopped(RunStats.NONE)); }
+
+    private synchronized void finish(RunOutcome o) {
+        if (outcome == null) outcome = o;
+        if (stopping) return;
+        stopping = true;
+        if (vm != null) for (Vcpu v : vm.vcpus()) v.kick();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        RuntimeException first = null;
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (IOException e) {
+                if (first == null) first = new java.io.UncheckedIOException(e);
+            } catch (Exception e) {
+                if (first == null) first = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            }
+        }
+        resources.clear();
+        if (first != null) throw first;
+    }
+}
