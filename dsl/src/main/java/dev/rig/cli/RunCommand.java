@@ -1,8 +1,7 @@
 package dev.rig.cli;
 
-import dev.rig.dsl.ScriptLoader;
+import dev.rig.dsl.ScriptPlanner;
 import dev.rig.engine.Rig;
-import dev.rig.engine.model.VmSpec;
 import dev.rig.engine.spi.Machine;
 import dev.rig.engine.spi.RunOutcome;
 import dev.rig.engine.spi.VmPlan;
@@ -27,11 +26,11 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<VmSpec> vms = ScriptLoader.load(script);
-        if (vms.size() != 1)
-            throw new IllegalArgumentException(script + " declares " + vms.size() + " VMs; rig run runs one");
         Rig rig = Rig.withDefaultBackend();
-        VmPlan plan = rig.plan(vms.getFirst());
+        List<VmPlan> plans = ScriptPlanner.plan(script, rig);
+        if (plans.size() != 1)
+            throw new IllegalArgumentException(script + " declares " + plans.size() + " VMs; rig run runs one for now");
+        VmPlan plan = plans.getFirst();
         RunOutcome outcome = runStoppingOnSignal(rig.hypervisor().create(plan));
         if (stats) {
             var s = outcome.stats();

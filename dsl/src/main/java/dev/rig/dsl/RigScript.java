@@ -35,15 +35,20 @@ public abstract class RigScript extends Script {
     }
 
     public void vm(String name, @DelegatesTo(value = VmDsl.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
-        VmBuilder builder = Rig.vm(name).at(context.here());
+        VmBuilder builder = Rig.vm(name).at(context.here()).name(name);  // problems without a line of their own point here
         vms.add(builder);
         Closure<?> c = body.rehydrate(new VmDsl(builder, context, baseDir), this, this);
         c.setResolveStrategy(Closure.DELEGATE_ONLY);
         c.call();
     }
 
+    /** Script.invokeMethod looks the name up as a property first; that miss is not a problem of its own. */
+    private boolean resolvingMethod;
+
     @Override
     public Object invokeMethod(String name, Object args) {
+        boolean outer = resolvingMethod;
+        resolvingMethod = true;
         try {
             return super.invokeMethod(name, args);
         } catch (MissingMethodException e) {
@@ -51,6 +56,8 @@ public abstract class RigScript extends Script {
             context.problem("unknown word '" + name + "' at the top of the script" + Suggestions.hint(name, WORDS)
                     + "; a script declares VMs with vm { ... }");
             return null;
+        } finally {
+            resolvingMethod = outer;
         }
     }
 
@@ -59,6 +66,7 @@ public abstract class RigScript extends Script {
         try {
             return super.getProperty(name);
         } catch (MissingPropertyException e) {
+            if (resolvingMethod) throw e;
             context.problem("unknown word '" + name + "' at the top of the script" + Suggestions.hint(name, WORDS));
             return null;
         }

@@ -24,7 +24,11 @@ import java.util.List;
 public final class ScriptLoader {
     private ScriptLoader() {}
 
-    public static List<VmSpec> load(Path script) {
+    /** What a script declared, and what is wrong in it (empty when nothing is). */
+    public record Loaded(List<VmSpec> vms, List<ScriptProblem> problems) {}
+
+    /** Evaluates a script; throws only when it cannot be read or compiled, with every syntax error. */
+    public static Loaded load(Path script) {
         if (!Files.isRegularFile(script)) {
             throw new ScriptException(List.of(new ScriptProblem(new SourceRef(script.toString(), 0),
                     Files.exists(script) ? "not a file" : "no such script")));
@@ -60,8 +64,7 @@ public final class ScriptLoader {
         }
         if (rigScript.vms().isEmpty() && context.problems().isEmpty())
             context.problem(context.at(0), "the script declares no VM; add vm { ... }");
-        if (!context.problems().isEmpty()) throw new ScriptException(context.problems());
-        return rigScript.vms().stream().map(b -> b.build()).toList();
+        return new Loaded(rigScript.vms().stream().map(b -> b.build()).toList(), List.copyOf(context.problems()));
     }
 
     private static List<ScriptProblem> syntaxProblems(ScriptContext context, MultipleCompilationErrorsException e) {

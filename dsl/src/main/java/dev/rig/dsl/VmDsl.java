@@ -14,8 +14,9 @@ import java.util.stream.Collectors;
 /**
  * The words allowed inside {@code vm { ... }}: each forwards to {@link VmBuilder}, recording the script line.
  * A bad value or an unknown word is recorded as a problem and evaluation goes on, so one run reports them all.
+ * (A GroovyObject, because closures forward missing methods only to GroovyObject delegates.)
  */
-public class VmDsl {
+public class VmDsl extends groovy.lang.GroovyObjectSupport {
     private static final Set<String> WORDS = Arrays.stream(VmDsl.class.getDeclaredMethods())
             .filter(m -> Modifier.isPublic(m.getModifiers()) && !m.getName().endsWith("Missing"))
             .map(Method::getName).collect(Collectors.toCollection(TreeSet::new));

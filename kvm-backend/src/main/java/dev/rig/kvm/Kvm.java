@@ -33,8 +33,9 @@ public final class Kvm implements AutoCloseable {
 
     /** Opens the KVM device; a missing or inaccessible device gets a message that says how to fix it. */
     public static Kvm open(Path device) {
+        NativeFd fd;
         try {
-            return new Kvm(NativeFd.open(device.toString(), Libc.O_RDWR));
+            fd = NativeFd.open(device.toString(), Libc.O_RDWR);
         } catch (SyscallException e) {
             String fix = switch (e.errno()) {
                 case Errno.EACCES, Errno.EPERM -> "Add your user to the kvm group (sudo usermod -aG kvm $USER, then "
@@ -46,6 +47,7 @@ public final class Kvm implements AutoCloseable {
             throw new KvmException("cannot open " + device + ": " + Errno.name(e.errno()) + " ("
                     + Libc.strerror(e.errno()) + ")" + (fix == null ? "" : ". " + fix), e);
         }
+        return new Kvm(fd);  // closes fd itself if the device does not speak KVM
     }
 
     /** KVM_CHECK_EXTENSION: 0 when absent, otherwise a capability-specific positive value. */

@@ -1,0 +1,54 @@
+package dev.rig.sys;
+
+import dev.rig.kvm.KvmIoctls;
+import dev.rig.kvm.KvmStructs;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Numbers computed from struct layouts must equal the kernel headers' values (linux/kvm.h on x86-64). */
+class IoctlRequestTest {
+    static Stream<Arguments> kernelValues() {
+        return Stream.of(
+                Arguments.of(KvmIoctls.GET_API_VERSION, 0xAE00L),
+                Arguments.of(KvmIoctls.CREATE_VM, 0xAE01L),
+                Arguments.of(KvmIoctls.CHECK_EXTENSION, 0xAE03L),
+                Arguments.of(KvmIoctls.GET_VCPU_MMAP_SIZE, 0xAE04L),
+                Arguments.of(KvmIoctls.GET_SUPPORTED_CPUID, 0xC008AE05L),
+                Arguments.of(KvmIoctls.CREATE_VCPU, 0xAE41L),
+                Arguments.of(KvmIoctls.SET_USER_MEMORY_REGION, 0x4020AE46L),
+                Arguments.of(KvmIoctls.SET_TSS_ADDR, 0xAE47L),
+                Arguments.of(KvmIoctls.RUN, 0xAE80L),
+                Arguments.of(KvmIoctls.GET_REGS, 0x8090AE81L),
+                Arguments.of(KvmIoctls.SET_REGS, 0x4090AE82L),
+                Arguments.of(KvmIoctls.GET_SREGS, 0x8138AE83L),
+                Arguments.of(KvmIoctls.SET_SREGS, 0x4138AE84L),
+                Arguments.of(KvmIoctls.SET_CPUID2, 0x4008AE90L));
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernelValues")
+    void matchesTheKernelHeader(IoctlRequest request, long expected) {
+        assertEquals(expected, request.number(), request.name());
+    }
+
+    @ParameterizedTest
+    @MethodSource("structSizes")
+    void structLayoutsHaveTheKernelSizes(java.lang.foreign.MemoryLayout layout, long size) {
+        assertEquals(size, layout.byteSize(), layout.name().orElse("?"));
+    }
+
+    static Stream<Arguments> structSizes() {
+        return Stream.of(
+                Arguments.of(KvmStructs.USERSPACE_MEMORY_REGION, 32L),
+                Arguments.of(KvmStructs.REGS, 144L),
+                Arguments.of(KvmStructs.SEGMENT, 24L),
+                Arguments.of(KvmStructs.SREGS, 312L),
+                Arguments.of(KvmStructs.CPUID_ENTRY2, 40L),
+                Arguments.of(KvmStructs.RUN, 32L + 256L));
+    }
+}
