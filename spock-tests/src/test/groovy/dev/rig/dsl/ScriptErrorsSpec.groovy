@@ -1,0 +1,80 @@
+package dev.rig.dsl
+
+import dev.rig.engine.Rig
+import dev.rig.kvm.backend.KvmHypervisor
+import spock.lang.Specification
+import spock.lang.TempDir
+
+import java.nio.file.Path
+
+/** Script problems name the file and line; every problem of a script is reported in one run. */
+class ScriptErrorsSpec extends Specification {
+    @TempDir
+    Path dir
+
+    Rig rig = new Rig(new KvmHypervisor())
+
+    private List<String> problemsOf(String text) {
+        Path script = dir.resolve('vm.groovy')
+        script.text = text
+        try {
+            ScriptPlanner.plan(script, rig)
+            return []
+        } catch (ScriptException e) {
+            return e.problems().collect { "${it.where().line()}: ${it.message()}".toString() }
+        }
+    }
+
+    def "#what is reported at its line"() {
+        expect: 'DIR in an expected message stands for the script\'s folder'
+        problemsOf(text).join('\n') == expected.replace('DIR', dir.toString())
+
+        where:
+        what                           | text                                           || expected
+        'a misspelt setting'           | "vm {\n  memroy '1G'\n}"                       || "2: unknown setting 'memroy' in vm { } (did you mean 'memory'?); known settings: cmdline, cpus, guest, initrd, kernel, memory, name, serial"
+        'a wrong type'                 | "vm {\n  cpus 'four'\n}"                       || "2: cpus does not take 'four' (text); it takes a whole number"
+        'a decimal cpu count'          | "vm {\n\n  cpus 1.5\n}"                        || "3: cpus does not take 1.5 (decimal number); it takes a whole number"
+        'an assignment'                | "vm {\n  memory = '1G'\n}"                     || "2: write memory '1G' (no '=')"
+        'a bare unknown word'          | "vm {\n  cpus 1\n  fast\n}"                    || "3: unknown word 'fast' in vm { }"
+        'an unknown top-level word'    | "vm { }\nvms { }"                              || "2: unknown word 'vms' at the top of the script (did you mean 'vm'?); a script declares VMs with vm { ... }"
+        'a malformed size'             | "vm {\n  memory 'lots'\n}"                     || "2: memory: 'lots' is not a size: write a number with an optional unit, e.g. '512M', '2G', '64MiB' (K, M, G, T are powers of 1024)"
+        'an unknown built-in guest'    | "vm {\n  guest 'helo'\n}"                      || "2: guest: no built-in guest named 'helo'; there are: hello, pio-loop"
+        'zero cpus'                    | "vm {\n  cpus 0\n}"                            || "2: cpus: must be between 1 and 255, not 0"
+        'too many cpus'                | "vm {\n  cpus 1000\n}"                         || "2: cpus: must be between 1 and 255, not 1000"
+        'too little memory'            | "vm {\n  memory '1K'\n}"                       || "2: memory: 1 KiB is too small: this guest needs at least 2 MiB"
+        'too much memory'              | "vm {\n  memory '5T'\n}"                       || "2: memory: 5 TiB is more than Rig supports (4 TiB)"
+        'an unaligned memory size'     | "vm {\n  memory 4194305\n}"                    || "2: memory: 4194305 B is not a multiple of 4 KiB"
+        'a missing kernel'             | "vm {\n  kernel 'nope.bz'\n}"                  || "2: kernel: DIR/nope.bz does not exist or is not a file\n2: kernel: the kvm backend cannot boot a Linux kernel yet"
+        'a serial log in no folder'    | "vm {\n  serial 'no/such/dir/log'\n}"          || "2: serial: cannot write the serial log to DIR/no/such/dir/log: folder DIR/no/such/dir does not exist"
+        'an exception in the script'   | "def x = 1 / 0\nvm { }"                        || "1: Arithmetic: Division by zero"
+        'a script without a VM'        | "def x = 1"                                    || "0: the script declares no VM; add vm { ... }"
+        'a syntax error'               | "vm {\n  cpus 1\n  memory '1G\n}"             || "3: syntax error: Unexpected character: '\\'' (column 10)"
+    }
+
+    def "every problem in a script is reported in one run, in line order"() {
+        expect:
+        problemsOf("vm {\n  memroy '1G'\n  cpus 0\n  memory '12Q'\n  guest 'nope'\n}") == [
+                "2: unknown setting 'memroy' in vm { } (did you mean 'memory'?); known settings: cmdline, cpus, guest, initrd, kernel, memory, name, serial",
+                "3: cpus: must be between 1 and 255, not 0",
+                "4: memory: '12Q' is not a size: write a number with an optional unit, e.g. '512M', '2G', '64MiB' (K, M, G, T are powers of 1024)",
+                "5: guest: no built-in guest named 'nope'; there are: hello, pio-loop"]
+    }
+
+    def "a good script gives a plan with the RAM laid out around the 32-bit hole"() {
+        given:
+        Path script = dir.resolve('big.groovy')
+        script.text = "vm {\n  cpus 2\n  memory '4G'\n}"
+
+        when:
+        def plans = ScriptPlanner.plan(script, rig)
+
+        then:
+        plans.size() == 1
+        with(plans[0]) {
+            spec().name() == 'big'
+            spec().cpus() == 2
+            ram()*.start() == [0L, 1L << 32]
+            ram()*.size() == [0xC000_0000L, 1L << 30]
+        }
+    }
+}
