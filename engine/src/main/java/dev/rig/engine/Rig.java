@@ -1,5 +1,6 @@
 package dev.rig.engine;
 
+import dev.rig.engine.alloc.GuestMemoryLayout;
 import dev.rig.engine.model.VmBuilder;
 import dev.rig.engine.model.VmSpec;
 import dev.rig.engine.spi.Hypervisor;
@@ -10,7 +11,6 @@ import dev.rig.engine.validate.Problem;
 import dev.rig.engine.validate.ValidationException;
 import dev.rig.engine.validate.VmValidator;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
 
@@ -20,10 +20,6 @@ import java.util.ServiceLoader;
  * plan to the backend; nothing on the host is touched before validation has passed.
  */
 public final class Rig {
-    /** Guest RAM above this goes above 4 GiB, leaving the 32-bit hole for devices. */
-    public static final long LOW_RAM_END = 0xC000_0000L;
-    public static final long HIGH_RAM_START = 1L << 32;
-
     private final Hypervisor hypervisor;
 
     public Rig(Hypervisor hypervisor) { this.hypervisor = hypervisor; }
@@ -44,16 +40,8 @@ public final class Rig {
     public VmPlan plan(VmSpec vm) {
         List<Problem> problems = validate(vm);
         if (!problems.isEmpty()) throw new ValidationException(problems);
-        return new VmPlan(vm, ramLayout(vm.memory().bytes()));
-    }
-
-    /** RAM below the 32-bit device hole first, the rest from 4 GiB up. */
-    static List<VmPlan.RamRange> ramLayout(long bytes) {
-        List<VmPlan.RamRange> ranges = new ArrayList<>();
-        long low = Math.min(bytes, LOW_RAM_END);
-        ranges.add(new VmPlan.RamRange(0, low));
-        if (bytes > low) ranges.add(new VmPlan.RamRange(HIGH_RAM_START, bytes - low));
-        return ranges;
+        GuestMemoryLayout layout = GuestMemoryLayout.x86_64(vm.memory().bytes());
+        return new VmPlan(vm, layout.ram().stream().map(r -> new VmPlan.RamRange(r.start(), r.size())).toList());
     }
 
     /** Plans, realizes and runs a VM to its end; the machine is closed whatever happens. */
