@@ -126,7 +126,10 @@ lab_boot() {
         -append "console=ttyS0 intel_iommu=on quiet panic=-1 mitigations=off")
 
     t0=${EPOCHREALTIME/./}
-    timeout -k 10 "$OPT_TIMEOUT" "${qemu[@]}" </dev/null >"$LAB_WORK/qemu.log" 2>&1 &
+    # setpriv: should this script be killed outright, `timeout` gets SIGTERM and passes it on to QEMU.
+    local guard=()
+    setpriv --pdeathsig TERM true 2>/dev/null && guard=(setpriv --pdeathsig TERM --)
+    "${guard[@]}" timeout -k 10 "$OPT_TIMEOUT" "${qemu[@]}" </dev/null >"$LAB_WORK/qemu.log" 2>&1 &
     LAB_QPID=$!
     tail -n +1 -s 0.2 -f --pid="$LAB_QPID" "$share/stdout" &
     LAB_STREAM_PIDS+=($!)

@@ -29,7 +29,8 @@ lab_setup() {
 lab_setup_ready() {
     [[ -z $(lab_missing_packages) && -n $LAB_KVER && -f $LAB_VMLINUZ && -f $LAB_L1_INITRD && -f $LAB_L2_INITRD ]] &&
         [[ -x $LAB_BIN/vfio-edu && -x $LAB_BIN/kvm-idt ]] &&
-        [[ $(cat "$LAB_CACHE/images.stamp" 2>/dev/null) == "$(lab_images_stamp)" ]]
+        [[ $(cat "$LAB_CACHE/images.stamp" 2>/dev/null) == "$(lab_images_stamp)" ]] &&
+        [[ -z ${RIG_LAB_KERNEL_DEB:-} || $(cat "$LAB_CACHE/kernel.package") == "$(lab_deb_id "$RIG_LAB_KERNEL_DEB")" ]]
 }
 
 lab_missing_packages() {
@@ -71,11 +72,22 @@ lab_kernel_package() {
     apt-cache depends linux-image-amd64 2>/dev/null | awk '/^ *Depends: linux-image-[0-9]/ { print $2; exit }'
 }
 
+# "package version" of the kernel package file $1.
+lab_deb_id() { printf '%s %s' "$(dpkg-deb -f "$1" Package)" "$(dpkg-deb -f "$1" Version)"; }
+
 # Downloads and unpacks the Debian kernel once; with --refresh, again when linux-image-amd64 has moved on.
+# RIG_LAB_KERNEL_DEB=FILE uses that kernel package file instead (no download).
 lab_fetch_kernel() {
-    local refresh=$1 pkg want tmp deb mods release log=$LAB_CACHE/setup.log
+    local refresh=$1 pkg want tmp log=$LAB_CACHE/setup.log
+    if [[ -n ${RIG_LAB_KERNEL_DEB:-} ]]; then
+        [[ -f $RIG_LAB_KERNEL_DEB ]] || lab_die "RIG_LAB_KERNEL_DEB: no such file: $RIG_LAB_KERNEL_DEB"
+        want=$(lab_deb_id "$RIG_LAB_KERNEL_DEB")
+        if [[ -d $LAB_KROOT && $(cat "$LAB_CACHE/kernel.package" 2>/dev/null) == "$want" ]]; then return 0; fi
+        lab_unpack_kernel "$RIG_LAB_KERNEL_DEB"
+        return 0
+    fi
     if [[ -z $refresh && -s $LAB_CACHE/kernel.release && -d $LAB_KROOT ]]; then return 0; fi
-    [[ -n $refresh ]] && { apt-get update -q >>"$log" 2>&1 || lab_log "apt-get update failed (log: $log)"; }
+    if [[ -n $refresh ]]; then apt-get update -q >>"$log" 2>&1 || lab_log "apt-get update failed (log: $log)"; fi
     pkg=$(lab_kernel_package)
     if [[ -z $pkg ]]; then
         lab_log "apt-get update (linux-image-amd64 unknown to apt)"
@@ -86,12 +98,20 @@ lab_fetch_kernel() {
     want="$pkg $(apt-cache policy "$pkg" | awk '/Candidate:/ { print $2 }')"
     if [[ -d $LAB_KROOT && $(cat "$LAB_CACHE/kernel.package" 2>/dev/null) == "$want" ]]; then return 0; fi
     lab_log "downloading $pkg"
-    tmp=$(mktemp -d "$LAB_CACHE/kernel.tmp.XXXXXX")
+    tmp=$(mktemp -d "$LAB_CACHE/download.tmp.XXXXXX")
     if ! (cd "$tmp" && apt-get download "$pkg" >>"$log" 2>&1); then
         apt-get update -q >>"$log" 2>&1 || true
-        (cd "$tmp" && apt-get download "$pkg" >>"$log" 2>&1) || { rm -rf "$tmp"; lab_die "apt-get download $pkg failed (log: $log)"; }
+        (cd "$tmp" && apt-get download "$pkg" >>"$log" 2>&1) ||
+            { rm -rf "$tmp"; lab_die "apt-get download $pkg failed (log: $log)"; }
     fi
-    deb=$(echo "$tmp"/*.deb)
+    lab_unpack_kernel "$(echo "$tmp"/*.deb)"
+    rm -rf "$tmp"
+}
+
+# Unpacks kernel package file $1 into $LAB_KROOT (plain .ko modules, modules.dep) and records it.
+lab_unpack_kernel() {
+    local deb=$1 tmp mods release
+    tmp=$(mktemp -d "$LAB_CACHE/kernel.tmp.XXXXXX")
     dpkg-deb -x "$deb" "$tmp/root" || { rm -rf "$tmp"; lab_die "cannot unpack $deb"; }
     # Newer Debian releases may install modules under /usr/lib/modules: make both paths lead to them.
     if [[ ! -d $tmp/root/lib/modules && -d $tmp/root/usr/lib/modules ]]; then
@@ -105,9 +125,10 @@ lab_fetch_kernel() {
     lab_uncompress_modules "$mods"
     depmod -b "$tmp/root" "$release" || { rm -rf "$tmp"; lab_die "depmod failed"; }
     rm -rf "$LAB_KROOT.old"
-    [[ -d $LAB_KROOT ]] && mv "$LAB_KROOT" "$LAB_KROOT.old"
+    if [[ -d $LAB_KROOT ]]; then mv "$LAB_KROOT" "$LAB_KROOT.old"; fi
     mv "$tmp/root" "$LAB_KROOT"
-    printf '%s %s\n' "$pkg" "$(dpkg-deb -f "$deb" Version)" >"$LAB_CACHE/kernel.package"
+    lab_deb_id "$deb" >"$LAB_CACHE/kernel.package"
+    echo >>"$LAB_CACHE/kernel.package"
     echo "$release" >"$LAB_CACHE/kernel.release"
     rm -rf "$tmp" "$LAB_KROOT.old"
     lab_log "kernel $release unpacked into $LAB_KROOT"
