@@ -99,7 +99,7 @@ lab_boot() {
     printf '%s\n' "$cmd" >"$share/cmd"
     lab_write_env "$cwd" >"$share/env"
     cp "$LAB_D/guest/runner.sh" "$share/runner.sh"
-    [[ -n ${LAB_BOOT_HOOK:-} ]] && "$LAB_BOOT_HOOK" "$share"
+    if [[ -n ${LAB_BOOT_HOOK:-} ]]; then "$LAB_BOOT_HOOK" "$share"; fi
     : >"$share/stdout"
     : >"$share/stderr"
     : >"$LAB_WORK/console.log"

@@ -74,34 +74,28 @@ cmd_check() {
     OPT_EDU_DRIVER=vfio-pci
     OPT_CWD=/
     lab_setup
-    local out
-    out=$(mktemp "${TMPDIR:-/tmp}/rig-lab-check.XXXXXX")
     # The check script travels in the run folder, like runner.sh: it must not depend on where the repository is.
     LAB_BOOT_HOOK=lab_check_prepare
-    lab_boot "bash /run/rig-lab/checks.sh" > >(tee "$out")
-    wait $! 2>/dev/null || true
-    local passed failed
+    lab_boot "bash /run/rig-lab/checks.sh"
+    local out=$LAB_WORK/share/stdout details=$LAB_WORK/share/details.log passed failed names
     passed=$(grep -c '^PASS' "$out" || true)
     failed=$(grep -c '^FAIL' "$out" || true)
     if ! grep -q '^[A-Z]*  *l1-boot' "$out"; then
         printf '%-4s  %-9s %s\n' FAIL l1-boot "L1 did not run the checks (status $LAB_STATUS, see above)"
         failed=$((failed + 1))
     fi
-    if [[ $LAB_STATUS != 0 || $failed != 0 ]]; then
-        local names
-        names=$(awk '$1 == "FAIL" { print $2 }' "$out" | tr '\n' ' ')
-        if [[ -s $LAB_WORK/share/details.log ]]; then
-            lab_log "what the failed checks saw in L1:"
-            awk -v names=" $names" '/^==== / { show = index(names, " " $2 " ") > 0 } show' \
-                "$LAB_WORK/share/details.log" | tail -n 100 | sed 's/^/  | /' >&2
-        fi
-        lab_log "check: $failed failed, $passed passed (wall $LAB_WALL s)"
-        rm -f "$out"
-        exit 1
+    if [[ $LAB_STATUS == 0 && $failed == 0 ]]; then
+        lab_log "check: all $passed passed (wall $LAB_WALL s)"
+        exit 0
     fi
-    rm -f "$out"
-    lab_log "check: all $passed passed (wall $LAB_WALL s)"
-    exit 0
+    names=$(awk '$1 == "FAIL" { print $2 }' "$out" | tr '\n' ' ')
+    if [[ -s $details ]]; then
+        lab_log "what the failed checks saw in L1:"
+        awk -v names=" $names" '/^==== / { show = index(names, " " $2 " ") > 0 } show' "$details" |
+            tail -n 100 | sed 's/^/  | /' >&2
+    fi
+    lab_log "check: $failed failed, $passed passed (wall $LAB_WALL s)"
+    exit 1
 }
 
 lab_check_prepare() { cp "$LAB_D/guest/checks.sh" "$1/checks.sh"; }

@@ -17,6 +17,7 @@ lab_setup() {
     if [[ -z $refresh ]] && lab_setup_ready; then return 0; fi
     (
         flock 9 || lab_die "cannot lock $LAB_CACHE/.lock"
+        rm -rf "$LAB_CACHE"/*.tmp.* # left by an interrupted setup (none can be running: we hold the lock)
         lab_install_packages
         lab_fetch_kernel "$refresh"
         lab_paths
