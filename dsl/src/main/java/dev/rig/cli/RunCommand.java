@@ -2,7 +2,7 @@ package dev.rig.cli;
 
 import dev.rig.dsl.ScriptPlanner;
 import dev.rig.engine.Rig;
-import dev.rig.engine.spi.Machine;
+import dev.rig.engine.lifecycle.VmSession;
 import dev.rig.engine.spi.RunOutcome;
 import dev.rig.engine.spi.VmPlan;
 import picocli.CommandLine.Command;
@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** rig run SCRIPT: evaluate, validate, realize and run; the exit status is the guest's. */
+/** rig run SCRIPT: evaluate, validate, realize and run through the lifecycle; the exit status is the guest's. */
 @Command(name = "run", description = "Run the VM a script declares. Exits with the guest's exit code.")
 final class RunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SCRIPT", description = "A Rig script (Groovy), e.g. examples/hello.groovy.")
@@ -27,11 +27,10 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Rig rig = Rig.withDefaultBackend();
-        List<VmPlan> plans = ScriptPlanner.plan(script, rig);
+        List<VmPlan> plans = ScriptPlanner.planToRun(script, rig);
         if (plans.size() != 1)
             throw new IllegalArgumentException(script + " declares " + plans.size() + " VMs; rig run runs one for now");
-        VmPlan plan = plans.getFirst();
-        RunOutcome outcome = runStoppingOnSignal(rig.hypervisor().create(plan));
+        RunOutcome outcome = runStoppingOnSignal(rig.session(plans.getFirst()));
         if (stats) {
             var s = outcome.stats();
             System.err.printf("rig: %d exits (%d PIO, %d MMIO, %d other) in %.3f s%n", s.exits(), s.pioExits(),
@@ -43,25 +42,24 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs and closes the machine. Ctrl-C or SIGTERM stops the guest; the JVM's shutdown waits until teardown
-     * has released every fd and mapping.
+     * Runs the session to its end. Ctrl-C or SIGTERM stops the guest; the JVM's shutdown waits until teardown has
+     * released every fd and mapping.
      */
-    private static RunOutcome runStoppingOnSignal(Machine machine) {
-        CountDownLatch closed = new CountDownLatch(1);
+    private static RunOutcome runStoppingOnSignal(VmSession session) {
+        CountDownLatch tornDown = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            machine.requestStop();
+            session.stop();
             try {
-                closed.await(10, TimeUnit.SECONDS);
+                tornDown.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
         }, "rig-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return machine.run();
+            return session.run();
         } finally {
-            machine.close();
-            closed.countDown();
+            tornDown.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {

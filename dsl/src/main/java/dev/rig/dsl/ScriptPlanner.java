@@ -18,11 +18,20 @@ import java.util.List;
 public final class ScriptPlanner {
     private ScriptPlanner() {}
 
-    public static List<VmPlan> plan(Path script, Rig rig) {
+    /** Plans for `rig plan`: everything is checked, including devices the backend cannot realize yet. */
+    public static List<VmPlan> plan(Path script, Rig rig) { return plan(script, rig, false); }
+
+    /** Plans for `rig run`: also refuses what the backend cannot realize yet. */
+    public static List<VmPlan> planToRun(Path script, Rig rig) { return plan(script, rig, true); }
+
+    private static List<VmPlan> plan(Path script, Rig rig, boolean forRun) {
         ScriptLoader.Loaded loaded = ScriptLoader.load(script);
         List<ScriptProblem> problems = new ArrayList<>(loaded.problems());
+        List<VmPlan> plans = new ArrayList<>();
         for (VmSpec vm : loaded.vms()) {
-            for (Problem p : rig.validate(vm)) {
+            Rig.Checked checked = rig.check(vm, forRun);
+            checked.plan().ifPresent(plans::add);
+            for (Problem p : checked.problems()) {
                 SourceRef where = p.origin().or(() -> vm.origin("name")).orElse(new SourceRef(script.toString(), 0));
                 problems.add(new ScriptProblem(where, (p.setting().isEmpty() ? "" : p.setting() + ": ") + p.message()));
             }
@@ -31,6 +40,6 @@ public final class ScriptPlanner {
             problems.sort(Comparator.comparingInt(p -> p.where().line()));
             throw new ScriptException(problems);
         }
-        return loaded.vms().stream().map(rig::plan).toList();
+        return plans;
     }
 }

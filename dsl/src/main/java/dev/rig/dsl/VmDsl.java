@@ -5,7 +5,15 @@ import dev.rig.engine.model.VmBuilder;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Path;
+import dev.rig.engine.model.HookSpec;
+import dev.rig.engine.model.LifecycleStep;
+import groovy.lang.Closure;
+import groovy.transform.stc.ClosureParams;
+import groovy.transform.stc.SimpleType;
+
 import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -58,6 +66,104 @@ public class VmDsl extends groovy.lang.GroovyObjectSupport {
     public void initrd(String file) { apply("initrd", () -> builder.initrd(resolve(file))); }
 
     public void cmdline(String cmdline) { apply("cmdline", () -> builder.cmdline(cmdline)); }
+
+    /** {@code memory size: '2G', hugepages: true, hugepageSize: '2M', prefault: true}. */
+    public void memory(Map<String, ?> options) {
+        NamedArgs a = new NamedArgs("memory", options, Set.of("size", "hugepages", "hugepageSize", "prefault"), context);
+        a.required("size").ifPresent(this::memory);
+        a.flag("hugepages").ifPresent(on -> apply("hugepages", () -> builder.hugepages(on)));
+        a.text("hugepageSize").ifPresent(size -> apply("hugepageSize", () -> builder.hugepageSize(size)));
+        a.flag("prefault").ifPresent(on -> apply("prefault", () -> builder.prefault(on)));
+    }
+
+    /** The virtio console: 'stdout', 'tty', 'off' (the default), or a log file. */
+    public void console(String where) {
+        apply("console", () -> builder.console(switch (where) {
+            case "stdout", "tty", "off", "none" -> where;
+            default -> resolve(where).toString();
+        }));
+    }
+
+    /** A raw disk image as virtio-blk: {@code disk 'root.img'} or {@code disk path: 'root.img', readonly: true, id: 'root'}. */
+    public void disk(String path) { disk(Map.of("path", path)); }
+
+    public void disk(Map<String, ?> options) {
+        NamedArgs a = new NamedArgs("disk", options, Set.of("path", "readonly", "id"), context);
+        a.required("path").ifPresent(path -> apply("disk", () -> builder.disk(resolve(path),
+                a.flag("readonly").orElse(false), a.text("id").orElse(null))));
+    }
+
+    /**
+     * A host PCI device passed through: {@code device '0000:01:00.0'} or {@code device path: '/sys/bus/pci/devices/...',
+     * id: 'gpu', pciSegment: 1, gpudirectClique: 0, managed: true, rom: 'off'}.
+     */
+    public void device(String path) { device(Map.of("path", path)); }
+
+    public void device(Map<String, ?> options) {
+        NamedArgs a = new NamedArgs("device", options,
+                Set.of("path", "id", "pciSegment", "gpudirectClique", "managed", "rom"), context);
+        a.required("path").ifPresent(path -> apply("device", () -> builder.device(path, d -> {
+            a.text("id").ifPresent(d::id);
+            a.whole("pciSegment").ifPresent(d::pciSegment);
+            a.whole("gpudirectClique").ifPresent(d::gpudirectClique);
+            a.flag("managed").ifPresent(d::managed);
+            a.flag("rom").ifPresent(d::rom);
+        })));
+    }
+
+    /** {@code platform numPciSegments: 2}. */
+    public void platform(Map<String, ?> options) {
+        NamedArgs a = new NamedArgs("platform", options, Set.of("numPciSegments"), context);
+        a.whole("numPciSegments").ifPresent(n -> apply("numPciSegments", () -> builder.numPciSegments(n)));
+    }
+
+    /** {@code pciSegment 1, mmio32Weight: 2, mmio64Weight: 1}: the segment's share of the MMIO apertures. */
+    public void pciSegment(Map<String, ?> options, int id) {
+        NamedArgs a = new NamedArgs("pciSegment", options, Set.of("mmio32Weight", "mmio64Weight"), context);
+        int w32 = a.whole("mmio32Weight").orElse(1), w64 = a.whole("mmio64Weight").orElse(1);
+        apply("pciSegment", () -> builder.pciSegment(id, w32, w64));
+    }
+
+    /** Runs the block when the VM reaches the step: {@code on('booted') { vm -> ... }}. */
+    public void on(String step, @ClosureParams(value = SimpleType.class, options = "dev.rig.engine.model.VmHandle")
+                   Closure<?> hook) {
+        hook("on", step, hook, HookSpec.When.ON);
+    }
+
+    /** Runs the block before the step's work. */
+    public void before(String step, @ClosureParams(value = SimpleType.class, options = "dev.rig.engine.model.VmHandle")
+                       Closure<?> hook) {
+        hook("before", step, hook, HookSpec.When.BEFORE);
+    }
+
+    /** Runs the block when the VM leaves the step. */
+    public void after(String step, @ClosureParams(value = SimpleType.class, options = "dev.rig.engine.model.VmHandle")
+                      Closure<?> hook) {
+        hook("after", step, hook, HookSpec.When.AFTER);
+    }
+
+    /** Runs the block if the VM fails at any step; {@code vm.failure()} says why. */
+    public void onFailure(@ClosureParams(value = SimpleType.class, options = "dev.rig.engine.model.VmHandle")
+                          Closure<?> hook) {
+        hook("onFailure", "failed", hook, HookSpec.When.ON);
+    }
+
+    private void hook(String word, String step, Closure<?> body, HookSpec.When when) {
+        Optional<LifecycleStep> s = LifecycleStep.fromWord(step);
+        if (s.isEmpty()) {
+            context.problem(word + ": no lifecycle step '" + step + "'" + Suggestions.hint(step, LifecycleStep.words())
+                    + "; the steps: " + String.join(", ", LifecycleStep.words()));
+            return;
+        }
+        HookSpec.Hook hook = vm -> body.call(vm);
+        apply(word, () -> {
+            switch (when) {
+                case BEFORE -> builder.before(s.get(), hook);
+                case ON -> builder.on(s.get(), hook);
+                case AFTER -> builder.after(s.get(), hook);
+            }
+        });
+    }
 
     /** 'stdout', 'tty', 'off', or a log file (relative to the script). */
     public void serial(String where) {
@@ -116,6 +222,8 @@ public class VmDsl extends groovy.lang.GroovyObjectSupport {
     private static String paramName(Class<?> c) {
         if (c == String.class) return "text";
         if (c == int.class || c == long.class) return "a whole number";
+        if (Map.class.isAssignableFrom(c)) return "named options";
+        if (c == Closure.class) return "a block";
         return c.getSimpleName();
     }
 }

@@ -1,6 +1,8 @@
 package dev.rig.engine.spi;
 
 import dev.rig.engine.model.Boot;
+import dev.rig.engine.model.VmSpec;
+import dev.rig.engine.validate.Problem;
 
 import java.util.List;
 
@@ -17,8 +19,9 @@ public interface Hypervisor {
     /** The least guest RAM the given boot can work with. */
     long minimumMemory(Boot boot);
 
-    boolean supportsLinuxBoot();
+    /** What this backend cannot realize yet in a VM that is otherwise valid (plans still show it). */
+    List<Problem> unsupported(VmSpec vm);
 
-    /** Opens what the VM needs on the host and builds it, ready to run; on failure nothing stays open. */
+    /** Opens what the VM needs on the host and builds it, ready to start; on failure nothing stays open. */
     Machine create(VmPlan plan);
 }

@@ -1,6 +1,11 @@
 package dev.rig.kvm.backend;
 
 import dev.rig.engine.model.Boot;
+import dev.rig.engine.model.DeviceSpec;
+import dev.rig.engine.model.DiskSpec;
+import dev.rig.engine.model.Serial;
+import dev.rig.engine.model.VmSpec;
+import dev.rig.engine.validate.Problem;
 import dev.rig.engine.spi.Hypervisor;
 import dev.rig.engine.spi.Machine;
 import dev.rig.engine.spi.VmPlan;
@@ -9,6 +14,7 @@ import dev.rig.kvm.guest.BuiltinGuest;
 import dev.rig.kvm.guest.BuiltinGuests;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The KVM backend: realizes plans on /dev/kvm (or the device named by the rig.kvm.device property). */
@@ -33,8 +39,22 @@ public final class KvmHypervisor implements Hypervisor {
         };
     }
 
+    /** Settings that validate and plan but that this backend does not realize yet. */
     @Override
-    public boolean supportsLinuxBoot() { return false; }
+    public List<Problem> unsupported(VmSpec vm) {
+        List<Problem> out = new ArrayList<>();
+        if (vm.boot() instanceof Boot.LinuxKernel)
+            out.add(new Problem("kernel", "the kvm backend cannot boot a Linux kernel yet", vm.origin("kernel")));
+        for (DiskSpec d : vm.disks())
+            out.add(new Problem("disk", d.label() + ": the kvm backend has no virtio-blk yet", d.origin()));
+        for (DeviceSpec d : vm.devices())
+            out.add(new Problem("device", d.label() + ": the kvm backend cannot pass devices through yet", d.origin()));
+        if (!(vm.console() instanceof Serial.Off))
+            out.add(new Problem("console", "the kvm backend has no virtio console yet", vm.origin("console")));
+        if (vm.memory().hugepages())
+            out.add(new Problem("hugepages", "the kvm backend does not back RAM with huge pages yet", vm.origin("hugepages")));
+        return out;
+    }
 
     @Override
     public Machine create(VmPlan plan) { return KvmMachine.create(device, plan); }

@@ -56,6 +56,7 @@ final class KvmMachine implements Machine {
     private volatile boolean stopping;
     private final AtomicInteger running = new AtomicInteger();
     private List<VcpuLoop> loops = List.of();
+    private final List<Thread> threads = new ArrayList<>();
     private boolean closed;
 
     private KvmMachine(VmPlan plan) { this.plan = plan; }
@@ -111,13 +112,17 @@ final class KvmMachine implements Machine {
     }
 
     @Override
-    public RunOutcome run() {
+    public synchronized void start() {
+        if (!threads.isEmpty()) throw new IllegalStateException("the VM was started already");
         List<Vcpu> vcpus = vm.vcpus();
         loops = vcpus.stream().map(v -> new VcpuLoop(v, pio, mmio, this)).toList();
         running.set(vcpus.size());
-        List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < vcpus.size(); i++)
-            threads.add(Thread.ofPlatform().name("vcpu-" + i).start(loops.get(i)));
+            threads.add(Thread.ofPlatform().name(plan.spec().name() + "-vcpu-" + i).start(loops.get(i)));
+    }
+
+    @Override
+    public RunOutcome awaitOutcome() {
         for (Thread t : threads) {
             try {
                 t.join();

@@ -268,6 +268,11 @@ class BarPlacerSpec extends Specification {
         [bar32("a", 0, 1 * MiB), bar32("a", 0, 2 * MiB)]           || "requested twice in one placement"
     }
 
+    def "index 6 is the expansion ROM, placed like a 32-bit BAR"() {
+        expect:
+        new BarRequest("gpu", BarRequest.ROM_INDEX, 512 * KiB, false, false, 0).placementSize() == 512 * KiB
+    }
+
     def "malformed BAR requests are refused"() {
         when:
         new BarRequest("dev", index, size, is64, false, segment)
@@ -278,7 +283,8 @@ class BarPlacerSpec extends Specification {
 
         where:
         index | size          | is64  | segment || text
-        6     | 4 * KiB       | false | 0       || "index must be 0 to 5"
+        7     | 4 * KiB       | false | 0       || "index must be 0 to 5, or 6 for the expansion ROM"
+        -1    | 4 * KiB       | false | 0       || "index must be 0 to 5, or 6 for the expansion ROM"
         5     | 4 * KiB       | true  | 0       || "index must be 0 to 4 for a 64-bit BAR"
         0     | 3 * KiB       | false | 0       || "size must be a power of two"
         0     | 0             | true  | 0       || "size must be a power of two"
