@@ -39,10 +39,11 @@ public sealed interface RunOutcome {
         public String describe() { return "stopped on request"; }
     }
 
-    /** The VMM or KVM could not go on: an entry failure, an internal error, a device fault. */
+    /** The VM could not be built or could not go on: a host error, a hook, an entry failure, a device fault. */
     record Failed(String reason, RunStats stats) implements RunOutcome {
         public int exitStatus() { return STATUS_FAILED; }
 
-        public String describe() { return "run failed: " + reason; }
+        /** The reason alone: it already says what failed ("cannot open /dev/kvm: ...", "hook on('booted') ..."). */
+        public String describe() { return reason; }
     }
 }
