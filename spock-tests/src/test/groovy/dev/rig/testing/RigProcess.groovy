@@ -27,7 +27,7 @@ class RigProcess {
         Path errFile = Files.createTempFile('rig-err', '.txt')
         try {
             ProcessBuilder pb = new ProcessBuilder(command).directory(HOME.toFile())
-                    .redirectOutput(outFile.toFile()).redirectError(errFile.toFile())
+                    .redirectInput(new File('/dev/null')).redirectOutput(outFile.toFile()).redirectError(errFile.toFile())
             pb.environment().putAll(env)
             Process p = pb.start()
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
