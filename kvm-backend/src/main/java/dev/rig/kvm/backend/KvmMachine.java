@@ -1,5 +1,6 @@
 package dev.rig.kvm.backend;
 
+import dev.rig.engine.alloc.GuestMemoryLayout;
 import dev.rig.engine.model.Boot;
 import dev.rig.engine.spi.Machine;
 import dev.rig.engine.spi.RunOutcome;
@@ -36,8 +37,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class KvmMachine implements Machine {
     private static final Logger log = LoggerFactory.getLogger(KvmMachine.class);
-    /** Three pages KVM needs for real-mode emulation on Intel hosts, just below the BIOS area. */
-    private static final long TSS_ADDRESS = 0xfffb_d000L;
     private static final BusDevice IGNORED = new BusDevice() {
         public long read(long offset, int size) { return 0; }
 
@@ -80,7 +79,7 @@ final class KvmMachine implements Machine {
         memory = own(GuestMemory.anonymous(plan.ram().stream()
                 .map(r -> new GuestMemory.Range(GuestAddress.of(r.start()), r.size())).toList()));
         vm = own(kvm.createVm());  // closed before the memory it maps (resources close in reverse)
-        vm.setTssAddress(TSS_ADDRESS);
+        vm.setTssAddress(GuestMemoryLayout.KVM_TSS_START);  // where the plan reserved it
         vm.mapGuestMemory(memory, 0);
 
         serialOut = SerialOutputs.open(plan.spec().serial());
