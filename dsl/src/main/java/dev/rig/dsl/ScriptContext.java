@@ -1,6 +1,7 @@
 package dev.rig.dsl;
 
 import dev.rig.engine.model.SourceRef;
+import dev.rig.engine.validate.Problem;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,7 +11,7 @@ import java.util.List;
 final class ScriptContext {
     private final String fileName;
     private final String displayName;
-    private final List<ScriptProblem> problems = new ArrayList<>();
+    private final List<Problem> problems = new ArrayList<>();
 
     ScriptContext(Path script) {
         this.fileName = script.getFileName().toString();
@@ -29,9 +30,9 @@ final class ScriptContext {
 
     SourceRef at(int line) { return new SourceRef(displayName, line); }
 
-    void problem(String message) { problems.add(new ScriptProblem(here(), message)); }
+    void problem(String message) { problems.add(Problem.at(here(), message)); }
 
-    void problem(SourceRef where, String message) { problems.add(new ScriptProblem(where, message)); }
+    void problem(SourceRef where, String message) { problems.add(Problem.at(where, message)); }
 
-    List<ScriptProblem> problems() { return problems; }
+    List<Problem> problems() { return problems; }
 }

@@ -2,6 +2,8 @@ package dev.rig.dsl;
 
 import dev.rig.engine.model.SourceRef;
 import dev.rig.engine.model.VmSpec;
+import dev.rig.engine.validate.Problem;
+import dev.rig.engine.validate.ValidationException;
 import groovy.lang.GroovyShell;
 import org.codehaus.groovy.control.CompilationFailedException;
 import org.codehaus.groovy.control.CompilerConfiguration;
@@ -19,27 +21,27 @@ import java.util.List;
 
 /**
  * Evaluates a Rig script into VM specifications. Problems (syntax, unknown words, bad values, exceptions in the
- * script) are collected with their lines and thrown together as one {@link ScriptException}; nothing runs.
+ * script) are collected with their lines; nothing runs.
  */
 public final class ScriptLoader {
     private ScriptLoader() {}
 
     /** What a script declared, and what is wrong in it (empty when nothing is). */
-    public record Loaded(List<VmSpec> vms, List<ScriptProblem> problems) {}
+    public record Loaded(List<VmSpec> vms, List<Problem> problems) {}
 
     /** Evaluates a script; throws only when it cannot be read or compiled, with every syntax error. */
     public static Loaded load(Path script) {
         if (!Files.isRegularFile(script)) {
-            throw new ScriptException(List.of(new ScriptProblem(new SourceRef(script.toString(), 0),
+            throw new ValidationException(List.of(Problem.at(new SourceRef(script.toString(), 0),
                     Files.exists(script) ? "not a file" : "no such script")));
         }
         String source;
         try {
             source = Files.readString(script);
         } catch (NoSuchFileException e) {
-            throw new ScriptException(List.of(new ScriptProblem(new SourceRef(script.toString(), 0), "no such script")));
+            throw new ValidationException(List.of(Problem.at(new SourceRef(script.toString(), 0), "no such script")));
         } catch (IOException e) {
-            throw new ScriptException(List.of(new ScriptProblem(new SourceRef(script.toString(), 0),
+            throw new ValidationException(List.of(Problem.at(new SourceRef(script.toString(), 0),
                     "cannot read: " + e.getMessage())));
         }
         ScriptContext context = new ScriptContext(script);
@@ -50,9 +52,9 @@ public final class ScriptLoader {
         try {
             rigScript = (RigScript) shell.parse(source, context.fileName());
         } catch (MultipleCompilationErrorsException e) {
-            throw new ScriptException(syntaxProblems(context, e));
+            throw new ValidationException(syntaxProblems(context, e));
         } catch (CompilationFailedException e) {
-            throw new ScriptException(List.of(new ScriptProblem(context.at(0), e.getMessage())));
+            throw new ValidationException(List.of(Problem.at(context.at(0), e.getMessage())));
         }
         Path baseDir = script.toAbsolutePath().getParent();
         String name = context.fileName().replaceFirst("\\.groovy$", "");
@@ -67,15 +69,15 @@ public final class ScriptLoader {
         return new Loaded(rigScript.vms().stream().map(b -> b.build()).toList(), List.copyOf(context.problems()));
     }
 
-    private static List<ScriptProblem> syntaxProblems(ScriptContext context, MultipleCompilationErrorsException e) {
-        List<ScriptProblem> problems = new ArrayList<>();
+    private static List<Problem> syntaxProblems(ScriptContext context, MultipleCompilationErrorsException e) {
+        List<Problem> problems = new ArrayList<>();
         for (Message m : e.getErrorCollector().getErrors()) {
             if (m instanceof SyntaxErrorMessage sem) {
                 SyntaxException se = sem.getCause();
-                problems.add(new ScriptProblem(context.at(se.getLine()),
+                problems.add(Problem.at(context.at(se.getLine()),
                         "syntax error: " + se.getOriginalMessage() + " (column " + se.getStartColumn() + ")"));
             } else {
-                problems.add(new ScriptProblem(context.at(0), String.valueOf(m)));
+                problems.add(Problem.at(context.at(0), String.valueOf(m)));
             }
         }
         return problems;

@@ -1,6 +1,7 @@
 package dev.rig.dsl
 
 import dev.rig.engine.Rig
+import dev.rig.engine.validate.ValidationException
 import dev.rig.engine.host.SnapshotHostInventory
 import dev.rig.kvm.backend.KvmHypervisor
 import spock.lang.Specification
@@ -22,8 +23,8 @@ class ScriptErrorsSpec extends Specification {
         try {
             ScriptPlanner.plan(script, rig)
             return []
-        } catch (ScriptException e) {
-            return e.problems().collect { "${it.where().line()}: ${it.message()}".toString() }
+        } catch (ValidationException e) {
+            return e.problems().collect { "${it.line()}: ${it.describe()}".toString() }
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.rig.engine.graph
 
-import dev.rig.dsl.ScriptException
 import dev.rig.dsl.ScriptPlanner
 import dev.rig.engine.Rig
+import dev.rig.engine.validate.ValidationException
 import dev.rig.engine.host.SysfsHostInventory
 import dev.rig.kvm.backend.KvmHypervisor
 import dev.rig.testing.FakeSysfs
@@ -26,8 +26,8 @@ class DeviceValidationSpec extends Specification {
         try {
             ScriptPlanner.plan(file, new Rig(new KvmHypervisor(), { new SysfsHostInventory(host.root) }))
             return []
-        } catch (ScriptException e) {
-            return e.problems().collect { "${it.where().line()}: ${it.message()}".toString() }
+        } catch (ValidationException e) {
+            return e.problems().collect { "${it.line()}: ${it.describe()}".toString() }
         }
     }
 
