@@ -76,6 +76,9 @@ public class VmDsl extends groovy.lang.GroovyObjectSupport {
         a.flag("prefault").ifPresent(on -> apply("prefault", () -> builder.prefault(on)));
     }
 
+    /** A file (next to the script) that gets a copy of everything the guest prints on its serial port. */
+    public void serialLog(String file) { apply("serialLog", () -> builder.serialLog(resolve(file))); }
+
     /** The virtio console: 'stdout', 'tty', 'off' (the default), or a log file. */
     public void console(String where) {
         apply("console", () -> builder.console(switch (where) {

@@ -1,5 +1,6 @@
 package dev.rig.engine.lifecycle;
 
+import dev.rig.engine.console.SerialConsole;
 import dev.rig.engine.model.HookSpec;
 import dev.rig.engine.model.LifecycleStep;
 import dev.rig.engine.model.VmHandle;
@@ -12,6 +13,7 @@ import dev.rig.engine.spi.VmPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,6 +43,7 @@ public final class VmSession implements VmHandle {
     private volatile Throwable failure;
     private volatile boolean stopRequested;
     private volatile Machine machine;
+    private volatile SerialConsole console;
     private boolean started, tornDown;
 
     public VmSession(Hypervisor hypervisor, VmPlan plan) {
@@ -80,7 +83,11 @@ public final class VmSession implements VmHandle {
             leave(VALIDATED);
             enter(HOST_PREPARED, () -> { });  // managed devices are bound here once passthrough lands
             leave(HOST_PREPARED);
-            enter(REALIZED, () -> machine = hypervisor.create(plan));
+            enter(REALIZED, () -> {
+                machine = hypervisor.create(plan);
+                console = new SerialConsole(name(), machine.serial());
+                machine.serial().addEndListener(console::ended);
+            });
             leave(REALIZED);
             if (stopRequested) machine.requestStop();
             enter(BOOTED, () -> {
@@ -112,6 +119,8 @@ public final class VmSession implements VmHandle {
             m.requestStop();
             stats = m.awaitOutcome().stats();
         }
+        SerialConsole c = console;
+        if (c != null) c.ended("it failed: " + message(t));
         setState(FAILED);
         for (HookSpec h : hooks(FAILED, HookSpec.When.ON)) {
             try {
@@ -151,8 +160,34 @@ public final class VmSession implements VmHandle {
     private void leave(LifecycleStep step) throws Exception { runHooks(step, HookSpec.When.AFTER); }
 
     private void setState(LifecycleStep step) {
-        state = step;
+        synchronized (this) {
+            state = step;
+            notifyAll();
+        }
         for (Consumer<LifecycleStep> l : listeners) l.accept(step);
+    }
+
+    @Override
+    public SerialConsole serial() {
+        SerialConsole c = console;
+        if (c == null) throw new IllegalStateException(name() + " has no serial console before it is realized");
+        return c;
+    }
+
+    @Override
+    public synchronized boolean awaitStep(LifecycleStep step, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!reached(step)) {
+            if (state == FAILED || state == TORN_DOWN) return false;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return false;
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
+    }
+
+    private boolean reached(LifecycleStep step) {
+        return step == FAILED ? state == FAILED : state != FAILED && state.ordinal() >= step.ordinal();
     }
 
     private void runHooks(LifecycleStep step, HookSpec.When when) {

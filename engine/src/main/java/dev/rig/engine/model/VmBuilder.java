@@ -23,6 +23,7 @@ public final class VmBuilder {
     private Boot boot;
     private Serial serial = new Serial.Stdout();
     private Serial console = new Serial.Off();
+    private Path serialLog;
     private Path kernel, initrd;
     private String cmdline = "";
     private int numPciSegments = 1;
@@ -109,6 +110,12 @@ public final class VmBuilder {
 
     public VmBuilder serial(String where) { return serial(Serial.parse(where)); }
 
+    /** A file that gets a copy of all serial output (a per-VM log for test rigs), besides {@link #serial}. */
+    public VmBuilder serialLog(Path file) {
+        this.serialLog = file;
+        return set("serialLog");
+    }
+
     /** The virtio console (hvc0), off by default. */
     public VmBuilder console(Serial console) {
         this.console = console;
@@ -163,6 +170,6 @@ public final class VmBuilder {
         if (kernel != null) b = new Boot.LinuxKernel(kernel, Optional.ofNullable(initrd), cmdline);
         if (b == null) b = new Boot.BuiltinGuest(DEFAULT_GUEST);
         return new VmSpec(name, cpus, new MemorySpec(memory, hugepages, Optional.ofNullable(hugepageSize), prefault),
-                b, serial, console, disks, devices, numPciSegments, segments, hooks, origins);
+                b, serial, Optional.ofNullable(serialLog), console, disks, devices, numPciSegments, segments, hooks, origins);
     }
 }

@@ -1,15 +1,18 @@
 package dev.rig.engine.model;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * One VM as the user declared it, before validation. Immutable. {@code origins} maps a setting's name
+ * One VM as the user declared it, before validation. {@code serialLog} is a file that gets a copy of everything
+ * the guest prints on its serial port, wherever {@code serial} sends it. Immutable. {@code origins} maps a setting's name
  * ("memory", "cpus", ...) to where the script set it, so validation errors name the line; list items (disks,
  * devices, segments, hooks) carry their own origin.
  */
-public record VmSpec(String name, int cpus, MemorySpec memory, Boot boot, Serial serial, Serial console,
+public record VmSpec(String name, int cpus, MemorySpec memory, Boot boot, Serial serial, Optional<Path> serialLog,
+                     Serial console,
                      List<DiskSpec> disks, List<DeviceSpec> devices, int numPciSegments,
                      List<PciSegmentSpec> pciSegments, List<HookSpec> hooks, Map<String, SourceRef> origins) {
     public VmSpec {

@@ -14,6 +14,9 @@ public interface Machine extends AutoCloseable {
         return awaitOutcome();
     }
 
+    /** The guest's first serial port (COM1 / ttyS0). */
+    SerialPort serial();
+
     /** Asks a running VM to stop; safe from any thread (signal handlers, hooks), returns at once. */
     void requestStop();
 

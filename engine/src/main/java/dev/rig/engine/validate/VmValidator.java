@@ -45,6 +45,7 @@ public final class VmValidator {
         checkBoot(vm, report);
         checkSerial(report, "serial", vm.serial());
         checkSerial(report, "console", vm.console());
+        vm.serialLog().ifPresent(log -> checkSerial(report, "serialLog", new Serial.ToFile(log)));
         checkSegments(vm, problems, report);
         checkDisks(vm, problems);
         checkLabels(vm, problems);

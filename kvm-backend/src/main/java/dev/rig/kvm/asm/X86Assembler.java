@@ -95,6 +95,13 @@ public final class X86Assembler {
         return this;
     }
 
+    /** CMP AL, imm8 (3C ib). */
+    public X86Assembler cmpAl(int imm8) {
+        emit(0x3c);
+        emit(imm8);
+        return this;
+    }
+
     /** TEST AL, imm8 (A8 ib). */
     public X86Assembler testAl(int imm8) {
         emit(0xa8);

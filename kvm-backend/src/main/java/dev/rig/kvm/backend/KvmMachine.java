@@ -5,6 +5,8 @@ import dev.rig.engine.model.Boot;
 import dev.rig.engine.spi.Machine;
 import dev.rig.engine.spi.RunOutcome;
 import dev.rig.engine.spi.RunStats;
+import dev.rig.engine.spi.SerialPort;
+import dev.rig.engine.model.Serial;
 import dev.rig.engine.spi.VmPlan;
 import dev.rig.kvm.Cpuid;
 import dev.rig.kvm.GuestAddress;
@@ -26,7 +28,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,7 +50,7 @@ final class KvmMachine implements Machine {
     private Kvm kvm;
     private Vm vm;
     private GuestMemory memory;
-    private OutputStream serialOut;
+    private SerialTap serial;
     private Uart8250 uart;
     private volatile RunOutcome outcome;  // the first way the run ended wins
     private volatile boolean stopping;
@@ -82,9 +83,11 @@ final class KvmMachine implements Machine {
         vm.setTssAddress(GuestMemoryLayout.KVM_TSS_START);  // where the plan reserved it
         vm.mapGuestMemory(memory, 0);
 
-        serialOut = SerialOutputs.open(plan.spec().serial());
-        own(serialOut);
-        uart = new Uart8250(serialOut, InterruptLine.NONE);
+        serial = own(new SerialTap(SerialOutputs.open(plan.spec().serial()),
+                plan.spec().serialLog().map(SerialOutputs::appendTo).orElse(null)));
+        uart = new Uart8250(serial, InterruptLine.NONE);
+        serial.attach(uart);
+        if (plan.spec().serial() instanceof Serial.Tty) SerialOutputs.forwardStdin(serial);
         pio.register(Uart8250.COM1, Uart8250.PORTS, "com1", uart);
         pio.register(DebugExit.PORT, 1, "debug-exit", new DebugExit(this::guestExit));
         pio.register(BuiltinGuests.BENCH_PORT, 1, "post-code", IGNORED);
@@ -143,6 +146,9 @@ final class KvmMachine implements Machine {
         };
     }
 
+    @Override
+    public SerialPort serial() { return serial; }
+
     boolean isStopping() { return stopping; }
 
     private void guestExit(int code) { finish(new RunOutcome.GuestExit(code, RunStats.NONE)); }
@@ -164,7 +170,10 @@ final class KvmMachine implements Machine {
     public void requestStop() { finish(new RunOutcome.Stopped(RunStats.NONE)); }
 
     private synchronized void finish(RunOutcome o) {
-        if (outcome == null) outcome = o;
+        if (outcome == null) {
+            outcome = o;
+            if (serial != null) serial.ended(o.describe());
+        }
         if (stopping) return;
         stopping = true;
         if (vm != null) for (Vcpu v : vm.vcpus()) v.kick();

@@ -21,15 +21,33 @@ final class SerialOutputs {
             case Serial.Stdout s -> unclosable(new FileOutputStream(FileDescriptor.out));
             case Serial.Tty t -> unclosable(new FileOutputStream(FileDescriptor.out));
             case Serial.Off o -> OutputStream.nullOutputStream();
-            case Serial.ToFile f -> {
-                try {
-                    yield new BufferedOutputStream(Files.newOutputStream(f.path(), StandardOpenOption.CREATE,
-                            StandardOpenOption.APPEND));
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot open serial log " + f.path(), e);
-                }
-            }
+            case Serial.ToFile f -> appendTo(f.path());
         };
+    }
+
+    /** A log file the guest's output is appended to (buffered; the UART flushes it at each newline). */
+    static OutputStream appendTo(java.nio.file.Path path) {
+        try {
+            return new BufferedOutputStream(Files.newOutputStream(path, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open serial log " + path, e);
+        }
+    }
+
+    /**
+     * Sends what the user types to the guest ({@code serial 'tty'}). The terminal stays in its normal line mode,
+     * so the guest receives whole lines; the reader is a daemon thread that ends with the JVM.
+     */
+    static void forwardStdin(SerialTap port) {
+        Thread.ofPlatform().daemon().name("serial-stdin").start(() -> {
+            byte[] buf = new byte[256];
+            try {
+                for (int n; (n = System.in.read(buf)) > 0; ) port.receive(java.util.Arrays.copyOf(buf, n));
+            } catch (IOException | IllegalStateException e) {
+                // stdin closed or the VM is gone: nothing more to forward
+            }
+        });
     }
 
     private static OutputStream unclosable(OutputStream out) {

@@ -85,4 +85,23 @@ class LifecycleSpec extends Specification {
         session.state() == TORN_DOWN
         session.failure().isEmpty()
     }
+
+    def "from Java: wait for a step on another thread, then talk to the guest"() {
+        given:
+        def session = rig.session(rig.plan(vm('echo').build()))
+        RunOutcome outcome = null
+        def runner = Thread.start { outcome = session.run() }
+
+        when:
+        boolean running = session.awaitStep(RUNNING, java.time.Duration.ofSeconds(30))
+        session.serial().expect('ready')
+        session.serial().sendRaw('hi~')
+        runner.join(30_000)
+
+        then:
+        running
+        session.serial().output() == 'Rig echo guest ready\nhi'
+        outcome.exitStatus() == 0
+        !session.awaitStep(FAILED, java.time.Duration.ZERO)
+    }
 }
