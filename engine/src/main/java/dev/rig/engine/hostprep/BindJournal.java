@@ -12,7 +12,6 @@ import dev.rig.engine.host.PciAddress;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -24,7 +23,10 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -54,13 +56,16 @@ public final class BindJournal {
 
     private static final ObjectMapper MAPPER = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
+    /** One per state directory in this JVM: file locks are per process, so threads queue here first. */
+    private static final Map<Path, ReentrantLock> THREAD_LOCKS = new ConcurrentHashMap<>();
+
     private final Path stateDir;
+    private final ReentrantLock threadLock;
     private FileChannel lockChannel;
-    private FileLock lock;
-    private int lockDepth;
 
     public BindJournal(Path stateDir) {
         this.stateDir = stateDir;
+        this.threadLock = THREAD_LOCKS.computeIfAbsent(stateDir.toAbsolutePath().normalize(), k -> new ReentrantLock());
     }
 
     public Path stateDir() {
@@ -72,20 +77,30 @@ public final class BindJournal {
     }
 
     /**
-     * Runs {@code action} holding the journal's lock, waiting for other Rig processes that hold it. Reentrant in
-     * the same thread. Creates the state directory.
+     * Runs {@code action} holding the journal's lock, waiting for other Rig processes (and threads) that hold it.
+     * Reentrant in the same thread. Creates the state directory.
      */
-    public synchronized <T> T locked(Supplier<T> action) {
-        acquire();
+    public <T> T locked(Supplier<T> action) {
+        threadLock.lock();
         try {
-            return action.get();
+            boolean outermost = threadLock.getHoldCount() == 1;
+            if (outermost) {
+                lockFile();
+            }
+            try {
+                return action.get();
+            } finally {
+                if (outermost) {
+                    unlockFile();
+                }
+            }
         } finally {
-            release();
+            threadLock.unlock();
         }
     }
 
     /** Every entry, sorted by address; none when the journal does not exist. */
-    public synchronized List<JournalEntry> entries() {
+    public List<JournalEntry> entries() {
         Path file = file();
         if (!Files.exists(file)) {
             return List.of();
@@ -99,12 +114,12 @@ public final class BindJournal {
         return parse(text);
     }
 
-    public synchronized Optional<JournalEntry> entry(PciAddress address) {
+    public Optional<JournalEntry> entry(PciAddress address) {
         return entries().stream().filter(e -> e.address().equals(address)).findFirst();
     }
 
     /** Adds an entry unless the device has one: the oldest entry holds the driver it really had. */
-    public synchronized void add(JournalEntry entry) {
+    public void add(JournalEntry entry) {
         locked(() -> {
             List<JournalEntry> all = new ArrayList<>(entries());
             if (all.stream().noneMatch(e -> e.address().equals(entry.address()))) {
@@ -115,7 +130,7 @@ public final class BindJournal {
         });
     }
 
-    public synchronized void remove(PciAddress address) {
+    public void remove(PciAddress address) {
         locked(() -> {
             List<JournalEntry> all = new ArrayList<>(entries());
             if (all.removeIf(e -> e.address().equals(address))) {
@@ -125,41 +140,27 @@ public final class BindJournal {
         });
     }
 
-    private void acquire() {
-        if (lockDepth++ > 0) {
-            return;
-        }
+    private void lockFile() {
         try {
             Files.createDirectories(stateDir);
             lockChannel = FileChannel.open(stateDir.resolve("host-journal.lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
-            lock = lockChannel.lock();
+            lockChannel.lock();     // released when the channel closes, or when the process dies
         } catch (IOException e) {
-            lockDepth = 0;
-            closeQuietly();
+            unlockFile();
             throw new HostPrepException("cannot lock the journal in " + stateDir + ": " + e.getMessage()
                     + " (set another state directory with --state-dir or RIG_STATE_DIR)", e);
         }
     }
 
-    private void release() {
-        if (--lockDepth == 0) {
-            closeQuietly();
-        }
-    }
-
-    private void closeQuietly() {
+    private void unlockFile() {
         try {
-            if (lock != null) {
-                lock.release();
-            }
             if (lockChannel != null) {
                 lockChannel.close();
             }
         } catch (IOException ignored) {
-            // closing the channel drops the lock anyway
+            // the lock goes with the channel either way
         }
-        lock = null;
         lockChannel = null;
     }
 

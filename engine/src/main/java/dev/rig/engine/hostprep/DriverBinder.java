@@ -92,6 +92,7 @@ public final class DriverBinder {
         Set<PciAddress> targets = new TreeSet<>();
         Map<Integer, Set<PciAddress>> missingByGroup = new TreeMap<>();
         Map<Integer, Set<PciAddress>> namedByGroup = new TreeMap<>();
+        Set<PciAddress> noGroup = new TreeSet<>();
         for (PciAddress a : named) {
             Optional<PciDevice> d = host.device(a);
             if (d.isEmpty()) {
@@ -105,7 +106,7 @@ public final class DriverBinder {
             }
             Optional<IommuGroup> group = host.iommuGroupOf(a);
             if (group.isEmpty()) {
-                problems.add(a + " has no IOMMU group: the IOMMU is off. " + HostChecks.IOMMU_FIX);
+                noGroup.add(a);
                 continue;
             }
             targets.add(a);
@@ -123,6 +124,10 @@ public final class DriverBinder {
                     missingByGroup.computeIfAbsent(id, k -> new TreeSet<>()).add(m);
                 }
             }
+        }
+        if (!noGroup.isEmpty()) {
+            problems.add(join(noGroup) + (noGroup.size() == 1 ? " has" : " have") + " no IOMMU group: the IOMMU is "
+                    + "off. " + HostChecks.IOMMU_FIX);
         }
         missingByGroup.forEach((id, missing) -> {
             Set<PciAddress> all = new TreeSet<>(namedByGroup.get(id));
@@ -333,7 +338,17 @@ public final class DriverBinder {
             return new DriverChange(a, driver, driver, "now on " + driver.get()
                     + ", not on vfio-pci where Rig left it: left alone and dropped from the journal");
         }
-        write(dir.resolve("driver_override"), entry.get().originalOverride().orElse("\n"));
+        Optional<String> originalOverride = entry.get().originalOverride();
+        if (!onVfio && driver.equals(original)) {
+            // Killed before it unbound the device: at most driver_override needs undoing.
+            if (!SysfsReads.driverOverride(dir).equals(originalOverride)) {
+                write(dir.resolve("driver_override"), originalOverride.orElse("\n"));
+            }
+            journal.remove(a);
+            return new DriverChange(a, driver, driver, "still on " + original.orElse("no driver")
+                    + "; dropped from the journal");
+        }
+        write(dir.resolve("driver_override"), originalOverride.orElse("\n"));
         if (onVfio) {
             write(paths.pciDriver(VFIO_PCI).resolve("unbind"), a.toString());
         }

@@ -18,7 +18,7 @@ import java.util.Set;
  *
  * <p>Driver-agnostic: it looks at what the device provides, not at the driver's name.
  * <ul>
- *   <li>Network: an interface under {@code <device>/net/} that is up ({@code operstate} "up", or IFF_UP in
+ *   <li>Network: an interface in {@code <sysfs>/class/net} that lives under the device and is up ({@code operstate} "up", or IFF_UP in
  *       {@code flags}).</li>
  *   <li>Storage: a block device in {@code <sysfs>/class/block} that lives under the device (a disk or one of its
  *       partitions) and is mounted (by major:minor or by name in {@code /proc/self/mountinfo}), is swap
@@ -47,16 +47,16 @@ public final class HostUse {
             return List.of();
         }
         List<String> uses = new ArrayList<>(networkUses(dir));
-        for (String block : blockDevicesUnder(dir)) {
+        for (String block : classDevicesUnder("block", dir)) {
             uses.addAll(blockUses(block, new HashSet<>(), 0));
         }
         return uses;
     }
 
-    private static List<String> networkUses(Path deviceDir) {
+    private List<String> networkUses(Path deviceDir) {
         List<String> uses = new ArrayList<>();
-        for (Path iface : SysfsReads.list(deviceDir.resolve("net"))) {
-            String name = iface.getFileName().toString();
+        for (String name : classDevicesUnder("net", deviceDir)) {
+            Path iface = paths.sysfs().resolve("class/net").resolve(name);
             boolean operUp = SysfsReads.text(iface.resolve("operstate")).map("up"::equals).orElse(false);
             boolean adminUp = SysfsReads.text(iface.resolve("flags")).map(HostUse::flags)
                     .map(f -> (f & IFF_UP) != 0).orElse(false);
@@ -75,10 +75,13 @@ public final class HostUse {
         }
     }
 
-    /** Names in class/block whose device directory is inside the PCI device's (its disks and their partitions). */
-    private List<String> blockDevicesUnder(Path deviceDir) {
+    /**
+     * Names in class/&lt;cls&gt; whose device directory is inside the PCI device's: its interfaces, its disks and their
+     * partitions, also when they hang below an intermediate device (virtio0/net/eth0, nvme/nvme0/nvme0n1).
+     */
+    private List<String> classDevicesUnder(String cls, Path deviceDir) {
         List<String> names = new ArrayList<>();
-        for (Path entry : SysfsReads.list(paths.sysfs().resolve("class/block"))) {
+        for (Path entry : SysfsReads.list(paths.sysfs().resolve("class").resolve(cls))) {
             try {
                 if (entry.toRealPath().startsWith(deviceDir)) {
                     names.add(entry.getFileName().toString());
@@ -109,7 +112,7 @@ public final class HostUse {
             String h = holder.getFileName().toString();
             List<String> held = blockUses(h, seen, depth + 1);
             if (!held.isEmpty()) {
-                uses.add(name + " holds " + String.join(", ", held));
+                uses.add(name + " is held by " + h + ": " + String.join("; ", held));
             }
         }
         return uses;
