@@ -14,12 +14,12 @@ final class VfioModule {
     }
 
     static void load(HostOptions options) {
+        if (!options.liveHost()) {
+            throw new HostPrepException("--modprobe loads into the running kernel, so it works only on the live /sys");
+        }
         HostPaths paths = options.paths();
         if (Files.isDirectory(paths.pciDriver("vfio-pci"))) {
             return;
-        }
-        if (!options.liveHost()) {
-            throw new HostPrepException("--modprobe loads into the running kernel, so it works only on the live /sys");
         }
         try {
             Process p = new ProcessBuilder("modprobe", "vfio-pci").redirectErrorStream(true).start();
