@@ -42,6 +42,9 @@ public final class DriverBinder {
 
     public static final String VFIO_PCI = PassthroughReadiness.VFIO_PCI;
 
+    private static final int PROBE_WAIT_STEPS = 100;
+    private static final long PROBE_WAIT_STEP_MS = 20;
+
     /**
      * @param wholeGroup also take every other endpoint of the named devices' IOMMU groups (--group)
      * @param force      take devices the host is using (a mounted disk, an interface that is up) (--force)
@@ -208,7 +211,7 @@ public final class DriverBinder {
             write(paths.pciDriver(driver.get()).resolve("unbind"), a.toString());
         }
         write(paths.driversProbe(), a.toString());
-        Optional<String> after = SysfsReads.driver(dir);
+        Optional<String> after = awaitDriver(dir, Optional.of(VFIO_PCI));
         if (!after.equals(Optional.of(VFIO_PCI))) {
             throw new HostPrepException(a + " did not bind to vfio-pci: after drivers_probe it has "
                     + after.map(x -> "driver " + x).orElse("no driver") + " (dmesg may say why)");
@@ -263,6 +266,9 @@ public final class DriverBinder {
      * from them (the kernel would block until the guest lets go).
      */
     public RestoreResult restore(boolean all) {
+        if (journal.entries().isEmpty()) {
+            return new RestoreResult(List.of(), List.of(), List.of());   // nothing to lock for: leave no trace
+        }
         return journal.locked(() -> {
             List<DriverChange> changes = new ArrayList<>();
             List<String> skipped = new ArrayList<>();
@@ -354,7 +360,7 @@ public final class DriverBinder {
         }
         if (original.isPresent() && !SysfsReads.driver(dir).equals(original)) {
             write(paths.driversProbe(), a.toString());
-            Optional<String> probed = SysfsReads.driver(dir);
+            Optional<String> probed = awaitDriver(dir, original);
             if (!probed.equals(original)) {
                 // The kernel preferred another driver (or none): put the one it had back explicitly.
                 if (probed.isPresent()) {
@@ -366,6 +372,7 @@ public final class DriverBinder {
                             + "loaded (sudo modprobe " + original.get() + ", then rig host restore --all)");
                 }
                 write(drv.resolve("bind"), a.toString());
+                awaitDriver(dir, original);
             }
             if (!SysfsReads.driver(dir).equals(original)) {
                 throw new HostPrepException(a + " did not go back to " + original.get() + "; it has "
@@ -375,6 +382,24 @@ public final class DriverBinder {
         }
         journal.remove(a);
         return new DriverChange(a, driver, SysfsReads.driver(dir), "");
+    }
+
+    /**
+     * The device's driver once it has one, waiting a little while it has none: some drivers (nvme, for one) probe
+     * asynchronously, so the link can appear a little after the write returns.
+     */
+    private static Optional<String> awaitDriver(Path dir, Optional<String> expected) {
+        Optional<String> now = SysfsReads.driver(dir);
+        for (int i = 0; i < PROBE_WAIT_STEPS && now.isEmpty() && !now.equals(expected); i++) {
+            try {
+                Thread.sleep(PROBE_WAIT_STEP_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            now = SysfsReads.driver(dir);
+        }
+        return now;
     }
 
     private void write(Path file, String text) {
