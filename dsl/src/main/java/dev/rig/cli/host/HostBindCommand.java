@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** rig host bind BDF...: moves devices to vfio-pci, whole IOMMU groups at a time; refuses with every reason. */
-@Command(name = "bind", description = {"Move devices to vfio-pci (driver_override, unbind, drivers_probe), journaled "
+@Command(name = "bind", mixinStandardHelpOptions = true, description = {"Move devices to vfio-pci (driver_override, unbind, drivers_probe), journaled "
         + "so that rig host unbind or rig host restore gives them back to their driver.",
         "Every endpoint of a device's IOMMU group must be named, or add --group; bridges are left alone. "
                 + "Devices already on vfio-pci are left as they are."})

@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
  * rig host check [SCRIPT]: can this host run a VFIO guest (the script's, when one is given)? Prints ok, warn or
  * fail per check with the fix; exits 1 when any check fails.
  */
-@Command(name = "check", description = {"Check the host for passthrough: IOMMU, vfio-pci, access to /dev/vfio, "
+@Command(name = "check", mixinStandardHelpOptions = true, description = {"Check the host for passthrough: IOMMU, vfio-pci, access to /dev/vfio, "
         + "RLIMIT_MEMLOCK against the guest's RAM, hugepages, and each device's readiness. Prints the fix for each "
         + "problem.", "Exits 1 when a check fails; warnings do not count."})
 final class HostCheckCommand implements Callable<Integer> {

@@ -12,7 +12,7 @@ import java.util.Objects;
  * rig host: prepares the host for passthrough (lists devices, checks the host, binds devices to vfio-pci and gives
  * them back, creates SR-IOV VFs, restores after a crash, writes snapshots).
  */
-@Command(name = "host", description = "Prepare this host for passthrough: list, check, bind, unbind, SR-IOV, restore.",
+@Command(name = "host", mixinStandardHelpOptions = true, description = "Prepare this host for passthrough: list, check, bind, unbind, SR-IOV, restore.",
         subcommands = {HostLsCommand.class, HostCheckCommand.class, HostBindCommand.class, HostUnbindCommand.class,
                 HostSriovCommand.class, HostRestoreCommand.class, HostSnapshotCommand.class})
 public final class HostCommand implements Runnable {

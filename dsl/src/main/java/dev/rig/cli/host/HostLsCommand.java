@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** rig host ls [BDF...]: the PCI devices as lspci shows them, with driver, group, BARs, SR-IOV and readiness. */
-@Command(name = "ls", description = "List PCI devices: class, names, driver, IOMMU group, BARs, SR-IOV, and whether "
+@Command(name = "ls", mixinStandardHelpOptions = true, description = "List PCI devices: class, names, driver, IOMMU group, BARs, SR-IOV, and whether "
         + "each is ready for passthrough.")
 final class HostLsCommand implements Callable<Integer> {
     @Mixin

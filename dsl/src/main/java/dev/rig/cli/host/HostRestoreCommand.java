@@ -12,7 +12,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 /** rig host restore: gives back what crashed or killed runs left on vfio-pci, from the journal. */
-@Command(name = "restore", description = {"Give back every device that a Rig run took and did not give back (after a "
+@Command(name = "restore", mixinStandardHelpOptions = true, description = {"Give back every device that a Rig run took and did not give back (after a "
         + "crash or kill -9), from the journal written before each bind.",
         "Devices bound with rig host bind stay on vfio-pci unless --all; devices of runs still going are kept."})
 final class HostRestoreCommand implements Callable<Integer> {

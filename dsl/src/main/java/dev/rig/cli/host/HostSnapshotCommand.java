@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** rig host snapshot [-o FILE]: this host's PCI facts as a HostSnapshot JSON, for planning on another machine. */
-@Command(name = "snapshot", description = "Write this host's PCI facts as JSON (rig host snapshot > host.json), to "
+@Command(name = "snapshot", mixinStandardHelpOptions = true, description = "Write this host's PCI facts as JSON (rig host snapshot > host.json), to "
         + "plan VMs for this machine elsewhere.")
 final class HostSnapshotCommand implements Callable<Integer> {
     @Mixin

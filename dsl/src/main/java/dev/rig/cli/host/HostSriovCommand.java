@@ -15,7 +15,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 /** rig host sriov BDF --vfs N: sets the number of SR-IOV VFs of a PF, then lists them. */
-@Command(name = "sriov", description = "Create or remove SR-IOV virtual functions of a physical function "
+@Command(name = "sriov", mixinStandardHelpOptions = true, description = "Create or remove SR-IOV virtual functions of a physical function "
         + "(sriov_numvfs), then list them.")
 final class HostSriovCommand implements Callable<Integer> {
     @Mixin

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** rig host unbind BDF...: gives devices back to the driver they had before Rig took them. */
-@Command(name = "unbind", description = {"Give devices back: clear driver_override, unbind vfio-pci and probe, so each "
+@Command(name = "unbind", mixinStandardHelpOptions = true, description = {"Give devices back: clear driver_override, unbind vfio-pci and probe, so each "
         + "goes back to the driver it had when Rig took it (from the journal); one Rig did not take goes to the "
         + "driver the kernel picks.", "Devices not on vfio-pci are left as they are."})
 final class HostUnbindCommand implements Callable<Integer> {
