@@ -53,6 +53,11 @@ import java.nio.file.attribute.BasicFileAttributes
  *
  * <p>Corrupting for negative tests: {@link #write}, {@link #delete}, {@link #symlink} on a device's directory.
  *
+ * <p>Changing the tree as the kernel would ({@link FakeKernel} drives these for code that writes sysfs):
+ * {@link #bindDriver}, {@link #unbindDriver}, {@link #removeDevice}, {@link #disableVirtualFunctions}. What the host
+ * uses a device for: {@link #netInterface}, {@link #nvmeDisk}, {@link #dmDevice}. {@link #contents} lists a tree for
+ * before/after comparisons. The tree also has the (write-only, here plain) {@code bus/pci/drivers_probe}.
+ *
  * <p>Cleaning up: Spock's {@code @TempDir} deletes with Groovy's File.deleteDir, which follows symlinks, and sysfs
  * links loop (device -> driver -> device). Empty the tree first: {@code def cleanup() { FakeSysfs.deleteTree(tmp) }}.
  */

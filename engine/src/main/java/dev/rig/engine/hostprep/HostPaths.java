@@ -33,10 +33,6 @@ public record HostPaths(Path sysfs, Path dev, Path proc, Path modules) {
                 root.resolve("lib/modules"));
     }
 
-    public HostPaths withSysfs(Path newSysfs) {
-        return new HostPaths(newSysfs, dev, proc, modules);
-    }
-
     /** {@code bus/pci/devices/<address>}: where driver_override, sriov_numvfs and the driver link are. */
     public Path pciDevice(PciAddress address) {
         return sysfs.resolve("bus/pci/devices").resolve(address.toString());
