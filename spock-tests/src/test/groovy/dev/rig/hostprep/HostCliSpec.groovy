@@ -91,6 +91,25 @@ class HostCliSpec extends Specification {
         laptop.rig('ls', '-n', '02:00.0').out.contains('\tIn use by the host: nvme0n1p2 is mounted on /\n')
     }
 
+    def "headlines match the seeds' lspci lines once lspci -nn's [ids] and the domain are taken out: #seed #bdf"() {
+        given:
+        def host = FakeHost.of(tmp) { SeedHosts."$seed"(it) as FakeSysfs }
+        def normalize = { String line -> line.replaceFirst(/^0000:/, '').replaceAll(/ \[\p{XDigit}{4}(:\p{XDigit}{4})?\]/, '') }
+
+        expect:
+        normalize(host.rig('ls', '--pci-ids', PCI_IDS, bdf).out.readLines()[0]) == normalize(seedLine)
+
+        where: 'the lines as the seed documents show them'
+        seed                        | bdf       || seedLine
+        'rts525aCardReader'         | '01:00.0' || '01:00.0 Unassigned class [ff00]: Realtek Semiconductor Co., Ltd. RTS525A PCI Express Card Reader (rev 01)'
+        'gt710'                     | '01:00.0' || '01:00.0 VGA compatible controller: NVIDIA Corporation GK208B [GeForce GT 710] (rev a1)'
+        'gt710'                     | '01:00.1' || '01:00.1 Audio device: NVIDIA Corporation GK208 HDMI/DP Audio Controller (rev a1)'
+        'hi1822'                    | '03:00.0' || '03:00.0 Ethernet controller: Huawei Technologies Co., Ltd. Hi1822 Family (4*25GE) (rev 45)'
+        'hi1822'                    | '03:00.4' || '03:00.4 Ethernet controller: Huawei Technologies Co., Ltd. Hi1822 Family Virtual Function (rev 45)'
+        'laptopWithBridgesAndNvme'  | '01:00.0' || '01:00.0 3D controller: NVIDIA Corporation GP108M [GeForce MX150] (rev ff)'
+        'laptopWithBridgesAndNvme'  | '00:1c.0' || '00:1c.0 PCI bridge: Intel Corporation Sunrise Point-LP PCI Express Root Port #1 (rev f1)'
+    }
+
     def "ls --json has the same facts for scripts"() {
         given:
         def host = FakeHost.of(tmp) { SeedHosts.gt710(it) }
