@@ -12,7 +12,7 @@ import java.io.PrintWriter;
 /** The rig command: global options and subcommands; errors are one clear line unless --debug. */
 @Command(name = "rig", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A scriptable virtual machine monitor for KVM and VFIO.",
-        subcommands = {RunCommand.class, PlanCommand.class, ShellCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, PlanCommand.class, dev.rig.cli.host.HostCommand.class, ShellCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = "--debug", description = "Log in detail and print stack traces for errors.", scope = CommandLine.ScopeType.INHERIT)
     void setDebug(boolean debug) {

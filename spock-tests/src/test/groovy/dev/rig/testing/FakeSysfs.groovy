@@ -53,6 +53,11 @@ import java.nio.file.attribute.BasicFileAttributes
  *
  * <p>Corrupting for negative tests: {@link #write}, {@link #delete}, {@link #symlink} on a device's directory.
  *
+ * <p>Changing the tree as the kernel would ({@link FakeKernel} drives these for code that writes sysfs):
+ * {@link #bindDriver}, {@link #unbindDriver}, {@link #removeDevice}, {@link #disableVirtualFunctions}. What the host
+ * uses a device for: {@link #netInterface}, {@link #nvmeDisk}, {@link #dmDevice}. {@link #contents} lists a tree for
+ * before/after comparisons. The tree also has the (write-only, here plain) {@code bus/pci/drivers_probe}.
+ *
  * <p>Cleaning up: Spock's {@code @TempDir} deletes with Groovy's File.deleteDir, which follows symlinks, and sysfs
  * links loop (device -> driver -> device). Empty the tree first: {@code def cleanup() { FakeSysfs.deleteTree(tmp) }}.
  */
@@ -80,6 +85,9 @@ class FakeSysfs {
         Files.createDirectories(root.resolve('bus/pci/devices'))
         Files.createDirectories(root.resolve('bus/pci/drivers'))
         Files.createDirectories(root.resolve('kernel/iommu_groups'))
+        if (!Files.exists(root.resolve('bus/pci/drivers_probe'))) {
+            Files.createFile(root.resolve('bus/pci/drivers_probe'))   // write-only in a real sysfs
+        }
     }
 
     /** Plain device directories in bus/pci/devices, no symlink; driver and group links are still links. */
@@ -203,6 +211,147 @@ class FakeSysfs {
         link(root.resolve("kernel/iommu_groups/$group/devices/$name"), dir)
         link(dir.resolve('iommu_group'), root.resolve("kernel/iommu_groups/$group"))
         this
+    }
+
+    // ---- Driver and device changes, as the kernel makes them (FakeKernel drives these) ----
+
+    /** The driver bound to the device now, or null. */
+    String driverOf(String bdf) {
+        Path link = dir(bdf).resolve('driver')
+        Files.isSymbolicLink(link) ? Files.readSymbolicLink(link).fileName.toString() : null
+    }
+
+    /** Binds: the device's driver link and the driver's link to the device. The driver directory is created. */
+    FakeSysfs bindDriver(String bdf, String driver) {
+        if (driverOf(bdf) != null) {
+            throw new IllegalStateException("FakeSysfs: $bdf is bound to ${driverOf(bdf)} already")
+        }
+        bindLinks(PciAddress.parse(bdf).toString(), dir(bdf), driver)
+        this
+    }
+
+    /** Unbinds whatever driver the device has. */
+    FakeSysfs unbindDriver(String bdf) {
+        String key = PciAddress.parse(bdf).toString()
+        String driver = driverOf(bdf)
+        if (driver != null) {
+            Files.delete(dir(bdf).resolve('driver'))
+            Files.deleteIfExists(root.resolve("bus/pci/drivers/$driver/$key"))
+        }
+        this
+    }
+
+    /** The IOMMU group number of a device, or null. */
+    Integer groupOf(String bdf) {
+        Path link = dir(bdf).resolve('iommu_group')
+        Files.isSymbolicLink(link) ? Files.readSymbolicLink(link).fileName.toString() as Integer : null
+    }
+
+    /** Addresses of every device declared and not removed, sorted. */
+    List<String> devices() {
+        deviceDirs.keySet().sort { PciAddress.parse(it) }
+    }
+
+    /** Removes a device as hot-unplug or VF removal does: its directory and every link to it. */
+    FakeSysfs removeDevice(String bdf) {
+        String key = PciAddress.parse(bdf).toString()
+        Path dir = dir(bdf)
+        unbindDriver(key)
+        Integer group = groupOf(key)
+        if (group != null) {
+            Files.deleteIfExists(root.resolve("kernel/iommu_groups/$group/devices/$key"))
+        }
+        deleteTree(dir)
+        Files.delete(dir)
+        if (linkedLayout) {
+            Files.deleteIfExists(root.resolve("bus/pci/devices/$key"))
+        }
+        deviceDirs.remove(key)
+        parents.remove(key)
+        this
+    }
+
+    /** Removes every VF of a PF and sets its sriov_numvfs to 0, as writing 0 to sriov_numvfs does. */
+    FakeSysfs disableVirtualFunctions(String pf) {
+        String key = pfKey(pf)
+        Path pfDir = dir(key)
+        (0..<(vfCounts[key] ?: 0)).each { int n ->
+            Path link = pfDir.resolve("virtfn$n")
+            String vf = Files.readSymbolicLink(link).fileName.toString()
+            Files.delete(link)
+            removeDevice(vf)
+        }
+        vfCounts[key] = 0
+        text(pfDir.resolve('sriov_numvfs'), 0)
+        this
+    }
+
+    /**
+     * A network interface of the device: {@code <device>/net/<name>/} with operstate and flags (IFF_UP when
+     * up), linked from class/net as the kernel does.
+     */
+    FakeSysfs netInterface(String bdf, String name, String operstate) {
+        Path iface = Files.createDirectories(dir(bdf).resolve("net/$name"))
+        text(iface.resolve('operstate'), operstate)
+        text(iface.resolve('flags'), operstate == 'up' ? '0x1003' : '0x1002')
+        link(root.resolve("class/net/$name"), iface)
+        this
+    }
+
+    /**
+     * An NVMe disk of the device with partitions: {@code <device>/nvme/nvme0/<disk>/<partition>/}, each with a
+     * dev file ("259:1"), linked from class/block. {@code partitions} maps name to major:minor.
+     */
+    FakeSysfs nvmeDisk(String bdf, String disk, String devNumbers, Map<String, String> partitions = [:]) {
+        Path diskDir = Files.createDirectories(dir(bdf).resolve("nvme/${disk.replaceFirst(/n\d+$/, '')}/$disk"))
+        text(diskDir.resolve('dev'), devNumbers)
+        Files.createDirectories(diskDir.resolve('holders'))
+        link(root.resolve("class/block/$disk"), diskDir)
+        partitions.each { String part, String numbers ->
+            Path p = Files.createDirectories(diskDir.resolve(part))
+            text(p.resolve('dev'), numbers)
+            text(p.resolve('partition'), part.replaceFirst(/.*p/, ''))
+            Files.createDirectories(p.resolve('holders'))
+            link(root.resolve("class/block/$part"), p)
+        }
+        this
+    }
+
+    /** A device-mapper device (dm-crypt, LVM) on top of a block device: class/block/&lt;dm&gt; and holders links. */
+    FakeSysfs dmDevice(String name, String devNumbers, String dmName, List<String> on) {
+        Path dm = Files.createDirectories(root.resolve("devices/virtual/block/$name"))
+        text(dm.resolve('dev'), devNumbers)
+        Files.createDirectories(dm.resolve('dm'))
+        text(dm.resolve('dm/name'), dmName)
+        link(root.resolve("class/block/$name"), dm)
+        on.each { String below ->
+            Path belowDir = root.resolve("class/block/$below").toRealPath()
+            link(belowDir.resolve("holders/$name"), dm)
+        }
+        this
+    }
+
+    /**
+     * Every file, directory and symlink under {@code dir}: path to "file:content", "link:target" or "dir", for
+     * checking that a refused command left a tree byte-for-byte as it was.
+     */
+    static Map<String, String> contents(Path dir) {
+        Map<String, String> all = new TreeMap<>()
+        Files.walkFileTree(dir, new SimpleFileVisitor<Path>() {
+            @Override
+            FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+                all[dir.relativize(d).toString()] = 'dir'
+                FileVisitResult.CONTINUE
+            }
+
+            @Override
+            FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                all[dir.relativize(file).toString()] = Files.isSymbolicLink(file)
+                        ? 'link:' + Files.readSymbolicLink(file) : 'file:' + Files.readAllBytes(file).encodeHex()
+                FileVisitResult.CONTINUE
+            }
+        })
+        all
     }
 
     private Path placeDevice(String key, String parent) {
