@@ -65,7 +65,7 @@ class RigRunSpec extends Specification {
         'a missing script'    | null                                  || [": no such script"]
         'a malformed size'    | "vm {\n  memory '12Q'\n}\n"           || [":2: memory: '12Q' is not a size: write a number with an optional unit, e.g. '512M', '2G', '64MiB' (K, M, G, T are powers of 1024)"]
         'a too small memory'  | "vm {\n  memory '1M'\n}\n"            || [":2: memory: 1 MiB is too small: this guest needs at least 2 MiB"]
-        'a misspelt setting'  | "vm {\n  memroy '1G'\n}\n"            || [":2: unknown setting 'memroy' in vm { } (did you mean 'memory'?); known settings: after, before, cmdline, console, cpus, device, disk, guest, initrd, kernel, memory, name, on, onFailure, pciSegment, platform, serial"]
+        'a misspelt setting'  | "vm {\n  memroy '1G'\n}\n"            || [":2: unknown setting 'memroy' in vm { } (did you mean 'memory'?); known settings: after, before, cmdline, console, cpus, device, disk, guest, initrd, kernel, memory, name, on, onFailure, pciSegment, platform, serial, serialLog"]
     }
 
     def "--debug adds the stack trace"() {

@@ -34,14 +34,14 @@ class ScriptErrorsSpec extends Specification {
 
         where:
         what                           | text                                           || expected
-        'a misspelt setting'           | "vm {\n  memroy '1G'\n}"                       || "2: unknown setting 'memroy' in vm { } (did you mean 'memory'?); known settings: after, before, cmdline, console, cpus, device, disk, guest, initrd, kernel, memory, name, on, onFailure, pciSegment, platform, serial"
+        'a misspelt setting'           | "vm {\n  memroy '1G'\n}"                       || "2: unknown setting 'memroy' in vm { } (did you mean 'memory'?); known settings: after, before, cmdline, console, cpus, device, disk, guest, initrd, kernel, memory, name, on, onFailure, pciSegment, platform, serial, serialLog"
         'a wrong type'                 | "vm {\n  cpus 'four'\n}"                       || "2: cpus does not take 'four' (text); it takes a whole number"
         'a decimal cpu count'          | "vm {\n\n  cpus 1.5\n}"                        || "3: cpus does not take 1.5 (decimal number); it takes a whole number"
         'an assignment'                | "vm {\n  memory = '1G'\n}"                     || "2: write memory '1G' (no '=')"
         'a bare unknown word'          | "vm {\n  cpus 1\n  fast\n}"                    || "3: unknown word 'fast' in vm { }"
         'an unknown top-level word'    | "vm { }\nvms { }"                              || "2: unknown word 'vms' at the top of the script (did you mean 'vm'?); a script declares VMs with vm { ... }"
         'a malformed size'             | "vm {\n  memory 'lots'\n}"                     || "2: memory: 'lots' is not a size: write a number with an optional unit, e.g. '512M', '2G', '64MiB' (K, M, G, T are powers of 1024)"
-        'an unknown built-in guest'    | "vm {\n  guest 'helo'\n}"                      || "2: guest: no built-in guest named 'helo'; there are: hello, pio-loop"
+        'an unknown built-in guest'    | "vm {\n  guest 'helo'\n}"                      || "2: guest: no built-in guest named 'helo'; there are: hello, pio-loop, echo"
         'zero cpus'                    | "vm {\n  cpus 0\n}"                            || "2: cpus: must be between 1 and 255, not 0"
         'too many cpus'                | "vm {\n  cpus 1000\n}"                         || "2: cpus: must be between 1 and 255, not 1000"
         'too little memory'            | "vm {\n  memory '1K'\n}"                       || "2: memory: 1 KiB is too small: this guest needs at least 2 MiB"
@@ -73,10 +73,10 @@ class ScriptErrorsSpec extends Specification {
     def "every problem in a script is reported in one run, in line order"() {
         expect:
         problemsOf("vm {\n  memroy '1G'\n  cpus 0\n  memory '12Q'\n  guest 'nope'\n}") == [
-                "2: unknown setting 'memroy' in vm { } (did you mean 'memory'?); known settings: after, before, cmdline, console, cpus, device, disk, guest, initrd, kernel, memory, name, on, onFailure, pciSegment, platform, serial",
+                "2: unknown setting 'memroy' in vm { } (did you mean 'memory'?); known settings: after, before, cmdline, console, cpus, device, disk, guest, initrd, kernel, memory, name, on, onFailure, pciSegment, platform, serial, serialLog",
                 "3: cpus: must be between 1 and 255, not 0",
                 "4: memory: '12Q' is not a size: write a number with an optional unit, e.g. '512M', '2G', '64MiB' (K, M, G, T are powers of 1024)",
-                "5: guest: no built-in guest named 'nope'; there are: hello, pio-loop"]
+                "5: guest: no built-in guest named 'nope'; there are: hello, pio-loop, echo"]
     }
 
     def "a good script gives a plan with the RAM laid out around the 32-bit hole"() {

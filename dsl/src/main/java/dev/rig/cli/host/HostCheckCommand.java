@@ -3,13 +3,14 @@ package dev.rig.cli.host;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rig.dsl.ScriptException;
 import dev.rig.dsl.ScriptLoader;
 import dev.rig.engine.host.PciAddress;
 import dev.rig.engine.hostprep.HostCheck;
 import dev.rig.engine.hostprep.HostChecks;
+import dev.rig.engine.model.DeviceSpec;
 import dev.rig.engine.model.MemorySize;
 import dev.rig.engine.model.VmSpec;
+import dev.rig.engine.validate.ValidationException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,7 +39,7 @@ final class HostCheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "SCRIPT", arity = "0..1", description = "A Rig script: check for its guest RAM.")
+    @Parameters(paramLabel = "SCRIPT", arity = "0..1", description = "A Rig script: check for its guest RAM and its devices.")
     Path script;
 
     @Option(names = "--memory", paramLabel = "SIZE", description = "Guest RAM to check RLIMIT_MEMLOCK and hugepages "
@@ -53,8 +54,16 @@ final class HostCheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JsonProcessingException {
-        long ram = memory != null ? MemorySize.parse(memory).bytes() : script != null ? scriptMemory(script) : 0;
-        List<PciAddress> addresses = devices.stream().map(PciAddress::parse).toList();
+        List<VmSpec> vms = script != null ? scriptVms(script) : List.of();
+        long ram = memory != null ? MemorySize.parse(memory).bytes()
+                : vms.stream().mapToLong(vm -> vm.memory().size().bytes()).sum();
+        List<PciAddress> addresses = new ArrayList<>(devices.stream().map(PciAddress::parse).toList());
+        for (VmSpec vm : vms) {
+            for (DeviceSpec d : vm.devices()) {
+                PciAddress a = PciAddress.parse(d.path());
+                if (!addresses.contains(a)) addresses.add(a);
+            }
+        }
         List<HostCheck> checks = new HostChecks(options.paths()).run(ram, addresses);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -80,15 +89,10 @@ final class HostCheckCommand implements Callable<Integer> {
         return HostChecks.passed(checks) ? 0 : 1;
     }
 
-    /**
-     * The script's guest RAM (the sum over its VMs). Its passthrough devices are to be added here once the DSL
-     * declares them; until then pass them with --device.
-     */
-    private static long scriptMemory(Path script) {
+    /** The VMs the script declares: their RAM (summed) and their passthrough devices are what is checked. */
+    private static List<VmSpec> scriptVms(Path script) {
         ScriptLoader.Loaded loaded = ScriptLoader.load(script);
-        if (!loaded.problems().isEmpty()) {
-            throw new ScriptException(loaded.problems());
-        }
-        return loaded.vms().stream().map(VmSpec::memory).mapToLong(MemorySize::bytes).sum();
+        if (!loaded.problems().isEmpty()) throw new ValidationException(loaded.problems());
+        return loaded.vms();
     }
 }
