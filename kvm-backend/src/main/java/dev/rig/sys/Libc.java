@@ -51,6 +51,11 @@ public final class Libc {
     private static final MethodHandle EVENTFD = errnoCall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle READ = errnoCall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle WRITE = errnoCall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle PREAD = errnoCall("pread",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle PWRITE = errnoCall("pwrite",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle GETRLIMIT = errnoCall("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle SIGACTION = errnoCall("sigaction",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle STRERROR = plainCall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -202,6 +207,45 @@ public final class Libc {
             MemorySegment capture = CAPTURE.get();
             long n = (long) WRITE.invokeExact(capture, fd, buf, count);
             return n < 0 ? -errno(capture) : n;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** pread(2) of the whole buffer at offset; returns bytes read or throws naming the target and offset. */
+    public static long pread(int fd, MemorySegment buffer, long offset, String target) {
+        try {
+            MemorySegment capture = CAPTURE.get();
+            long n = (long) PREAD.invokeExact(capture, fd, buffer, buffer.byteSize(), offset);
+            if (n < 0) throw new SyscallException("pread", target + String.format(" at 0x%x", offset), errno(capture));
+            return n;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** pwrite(2) of the whole buffer at offset; returns bytes written or throws naming the target and offset. */
+    public static long pwrite(int fd, MemorySegment buffer, long offset, String target) {
+        try {
+            MemorySegment capture = CAPTURE.get();
+            long n = (long) PWRITE.invokeExact(capture, fd, buffer, buffer.byteSize(), offset);
+            if (n < 0) throw new SyscallException("pwrite", target + String.format(" at 0x%x", offset), errno(capture));
+            return n;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static final int RLIMIT_MEMLOCK = 8;
+
+    /** getrlimit(2): {soft, hard}; RLIM_INFINITY reads as -1. */
+    public static long[] getrlimit(int resource) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment rlimit = arena.allocate(16, 8);  // struct rlimit { rlim_t cur, max; }, 64-bit rlim_t
+            MemorySegment capture = CAPTURE.get();
+            int rc = (int) GETRLIMIT.invokeExact(capture, resource, rlimit);
+            if (rc < 0) throw new SyscallException("getrlimit", "resource " + resource, errno(capture));
+            return new long[]{rlimit.get(JAVA_LONG, 0), rlimit.get(JAVA_LONG, 8)};
         } catch (Throwable t) {
             throw unexpected(t);
         }

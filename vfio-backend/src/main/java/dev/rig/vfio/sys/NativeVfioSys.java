@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** {@link VfioSys} on the real kernel: {@link Libc} for what it has, {@link PosixCalls} for the rest. */
+/** {@link VfioSys} on the real kernel, through {@link Libc}. */
 public final class NativeVfioSys implements VfioSys {
     public static final NativeVfioSys INSTANCE = new NativeVfioSys(Path.of("/sys/kernel/iommu_groups"));
 
@@ -58,17 +58,18 @@ public final class NativeVfioSys implements VfioSys {
 
     @Override
     public long pread(int fd, MemorySegment buffer, long offset, String target) {
-        return PosixCalls.pread(fd, buffer, offset, target);
+        return Libc.pread(fd, buffer, offset, target);
     }
 
     @Override
     public long pwrite(int fd, MemorySegment buffer, long offset, String target) {
-        return PosixCalls.pwrite(fd, buffer, offset, target);
+        return Libc.pwrite(fd, buffer, offset, target);
     }
 
     @Override
     public Rlimit getrlimit(int resource) {
-        return PosixCalls.getrlimit(resource);
+        long[] limit = Libc.getrlimit(resource);
+        return new Rlimit(limit[0], limit[1]);
     }
 
     @Override
