@@ -23,6 +23,15 @@ public final class KvmIoctls {
     public static final IoctlRequest SET_USER_MEMORY_REGION =
             iow("KVM_SET_USER_MEMORY_REGION", KVMIO, 0x46, KvmStructs.USERSPACE_MEMORY_REGION);
     public static final IoctlRequest SET_TSS_ADDR = io("KVM_SET_TSS_ADDR", KVMIO, 0x47);
+    public static final IoctlRequest SET_IDENTITY_MAP_ADDR =
+            iow("KVM_SET_IDENTITY_MAP_ADDR", KVMIO, 0x48, java.lang.foreign.ValueLayout.JAVA_LONG);
+    public static final IoctlRequest CREATE_IRQCHIP = io("KVM_CREATE_IRQCHIP", KVMIO, 0x60);
+    public static final IoctlRequest IRQ_LINE = iow("KVM_IRQ_LINE", KVMIO, 0x61, KvmStructs.IRQ_LEVEL);
+    public static final IoctlRequest SET_GSI_ROUTING = iow("KVM_SET_GSI_ROUTING", KVMIO, 0x6a, KvmStructs.IRQ_ROUTING_HEADER);
+    public static final IoctlRequest IRQFD = iow("KVM_IRQFD", KVMIO, 0x76, KvmStructs.IRQFD);
+    public static final IoctlRequest CREATE_PIT2 = iow("KVM_CREATE_PIT2", KVMIO, 0x77, KvmStructs.PIT_CONFIG);
+    public static final IoctlRequest IOEVENTFD = iow("KVM_IOEVENTFD", KVMIO, 0x79, KvmStructs.IOEVENTFD);
+    public static final IoctlRequest SIGNAL_MSI = iow("KVM_SIGNAL_MSI", KVMIO, 0xa5, KvmStructs.MSI);
     public static final IoctlRequest RUN = io("KVM_RUN", KVMIO, 0x80);
     public static final IoctlRequest GET_REGS = ior("KVM_GET_REGS", KVMIO, 0x81, KvmStructs.REGS);
     public static final IoctlRequest SET_REGS = iow("KVM_SET_REGS", KVMIO, 0x82, KvmStructs.REGS);

@@ -84,6 +84,35 @@ public final class KvmStructs {
 
     public static final long RUN_EXIT_OFFSET = RUN.byteOffset(MemoryLayout.PathElement.groupElement("exit"));
 
+    public static final StructLayout PIT_CONFIG = structLayout(
+            JAVA_INT.withName("flags"), sequenceLayout(15, JAVA_INT).withName("pad")).withName("kvm_pit_config");
+
+    public static final StructLayout IRQ_LEVEL = structLayout(
+            JAVA_INT.withName("irq"), JAVA_INT.withName("level")).withName("kvm_irq_level");
+
+    public static final StructLayout IRQFD = structLayout(
+            JAVA_INT.withName("fd"), JAVA_INT.withName("gsi"), JAVA_INT.withName("flags"),
+            JAVA_INT.withName("resamplefd"), sequenceLayout(16, JAVA_BYTE).withName("pad")).withName("kvm_irqfd");
+
+    public static final StructLayout IOEVENTFD = structLayout(
+            JAVA_LONG.withName("datamatch"), JAVA_LONG.withName("addr"), JAVA_INT.withName("len"),
+            JAVA_INT.withName("fd"), JAVA_INT.withName("flags"), sequenceLayout(36, JAVA_BYTE).withName("pad"))
+            .withName("kvm_ioeventfd");
+
+    /** kvm_irq_routing_entry: gsi, type, flags, pad, then a 32-byte union (irqchip {irqchip, pin} or msi). */
+    public static final StructLayout IRQ_ROUTING_ENTRY = structLayout(
+            JAVA_INT.withName("gsi"), JAVA_INT.withName("type"), JAVA_INT.withName("flags"), JAVA_INT.withName("pad"),
+            sequenceLayout(8, JAVA_INT).withName("u")).withName("kvm_irq_routing_entry");
+
+    /** The fixed header of kvm_irq_routing; the entries follow it. */
+    public static final StructLayout IRQ_ROUTING_HEADER = structLayout(
+            JAVA_INT.withName("nr"), JAVA_INT.withName("flags")).withName("kvm_irq_routing");
+
+    public static final StructLayout MSI = structLayout(
+            JAVA_INT.withName("address_lo"), JAVA_INT.withName("address_hi"), JAVA_INT.withName("data"),
+            JAVA_INT.withName("flags"), JAVA_INT.withName("devid"), sequenceLayout(12, JAVA_BYTE).withName("pad"))
+            .withName("kvm_msi");
+
     public static long offset(StructLayout layout, String field) {
         return layout.byteOffset(MemoryLayout.PathElement.groupElement(field));
     }

@@ -16,6 +16,8 @@ public final class Vm implements AutoCloseable {
     private final NativeFd fd;
     private final Map<Integer, MemorySlot> slots = new TreeMap<>();
     private final List<Vcpu> vcpus = new ArrayList<>();
+    private final List<IoEventFd> ioeventfds = new ArrayList<>();
+    private Irqchip irqchip;
 
     Vm(Kvm kvm, NativeFd fd) {
         this.kvm = kvm;
@@ -71,6 +73,71 @@ public final class Vm implements AutoCloseable {
         if (kvm.checkExtension(KvmCapability.SET_TSS_ADDR) > 0) fd.ioctl(KvmIoctls.SET_TSS_ADDR, gpa);
     }
 
+    /** KVM_SET_IDENTITY_MAP_ADDR: one page KVM needs on Intel hosts; harmless elsewhere. Before any vCPU. */
+    public void setIdentityMapAddress(long gpa) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment addr = arena.allocate(ValueLayout.JAVA_LONG);
+            addr.set(ValueLayout.JAVA_LONG, 0, gpa);
+            fd.ioctl(KvmIoctls.SET_IDENTITY_MAP_ADDR, addr);
+        }
+    }
+
+    /** Creates the in-kernel PIC, IOAPIC and local APICs (before any vCPU): HLT then waits in the kernel. */
+    public synchronized Irqchip createIrqchip() {
+        if (irqchip != null) throw new IllegalStateException("the VM has its irqchip already");
+        kvm.require(KvmCapability.IRQCHIP, KvmCapability.IRQFD);
+        fd.ioctl(KvmIoctls.CREATE_IRQCHIP, 0);
+        irqchip = new Irqchip(fd);
+        return irqchip;
+    }
+
+    public synchronized java.util.Optional<Irqchip> irqchip() { return java.util.Optional.ofNullable(irqchip); }
+
+    /** Creates the in-kernel PIT (i8254) on IRQ 0, with the PC speaker port answered by KVM as a dummy. */
+    public void createPit() {
+        kvm.require(KvmCapability.PIT2);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment config = arena.allocate(KvmStructs.PIT_CONFIG);
+            config.set(ValueLayout.JAVA_INT, 0, 1);  // KVM_PIT_SPEAKER_DUMMY
+            fd.ioctl(KvmIoctls.CREATE_PIT2, config);
+        }
+    }
+
+    /**
+     * An ioeventfd: guest writes of {@code length} bytes to {@code address} (a port when {@code pio}) signal the
+     * returned eventfd in the kernel instead of exiting; with {@code datamatch} only writes of that value do.
+     */
+    public synchronized IoEventFd ioeventfd(long address, int length, boolean pio, Long datamatch) {
+        kvm.require(KvmCapability.IOEVENTFD);
+        EventFd event = new EventFd(String.format("ioeventfd at %s0x%x", pio ? "port " : "", address));
+        try {
+            writeIoEventFd(address, length, pio, datamatch, event.fd(), false);
+        } catch (RuntimeException e) {
+            event.close();
+            throw e;
+        }
+        IoEventFd io = new IoEventFd(this, address, length, pio, datamatch, event);
+        ioeventfds.add(io);
+        return io;
+    }
+
+    synchronized void deassignIoEventFd(IoEventFd io) {
+        ioeventfds.remove(io);
+        if (!fd.isClosed()) writeIoEventFd(io.address(), io.length(), io.pio(), io.datamatch(), io.event().fd(), true);
+    }
+
+    private void writeIoEventFd(long address, int length, boolean pio, Long datamatch, int eventFd, boolean deassign) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(KvmStructs.IOEVENTFD);
+            s.set(ValueLayout.JAVA_LONG, 0, datamatch == null ? 0 : datamatch);
+            s.set(ValueLayout.JAVA_LONG, 8, address);
+            s.set(ValueLayout.JAVA_INT, 16, length);
+            s.set(ValueLayout.JAVA_INT, 20, eventFd);
+            s.set(ValueLayout.JAVA_INT, 24, (datamatch != null ? 1 : 0) | (pio ? 2 : 0) | (deassign ? 4 : 0));
+            fd.ioctl(KvmIoctls.IOEVENTFD, s);
+        }
+    }
+
     public synchronized Vcpu createVcpu(int id) {
         NativeFd vcpuFd = new NativeFd(fd.ioctl(KvmIoctls.CREATE_VCPU, id), "vcpu " + id);
         Vcpu vcpu;
@@ -88,10 +155,16 @@ public final class Vm implements AutoCloseable {
 
     NativeFd fd() { return fd; }
 
-    /** Closes vCPUs first (their kvm_run mappings), then the VM fd, which frees the slots in KVM. */
+    /** Closes vCPUs first (their kvm_run mappings), eventfds, then the VM fd, which frees the slots in KVM. */
     @Override
     public synchronized void close() {
         RuntimeException first = null;
+        try {
+            if (irqchip != null) irqchip.closeAll();
+            for (IoEventFd io : List.copyOf(ioeventfds)) io.close();
+        } catch (RuntimeException e) {
+            first = e;
+        }
         for (Vcpu v : vcpus) {
             try {
                 v.close();
