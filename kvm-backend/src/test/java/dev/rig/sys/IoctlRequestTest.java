@@ -27,7 +27,15 @@ class IoctlRequestTest {
                 Arguments.of(KvmIoctls.SET_REGS, 0x4090AE82L),
                 Arguments.of(KvmIoctls.GET_SREGS, 0x8138AE83L),
                 Arguments.of(KvmIoctls.SET_SREGS, 0x4138AE84L),
-                Arguments.of(KvmIoctls.SET_CPUID2, 0x4008AE90L));
+                Arguments.of(KvmIoctls.SET_CPUID2, 0x4008AE90L),
+                Arguments.of(KvmIoctls.SET_IDENTITY_MAP_ADDR, 0x4008AE48L),
+                Arguments.of(KvmIoctls.CREATE_IRQCHIP, 0xAE60L),
+                Arguments.of(KvmIoctls.IRQ_LINE, 0x4008AE61L),
+                Arguments.of(KvmIoctls.SET_GSI_ROUTING, 0x4008AE6AL),
+                Arguments.of(KvmIoctls.IRQFD, 0x4020AE76L),
+                Arguments.of(KvmIoctls.CREATE_PIT2, 0x4040AE77L),
+                Arguments.of(KvmIoctls.IOEVENTFD, 0x4040AE79L),
+                Arguments.of(KvmIoctls.SIGNAL_MSI, 0x4020AEA5L));
     }
 
     @ParameterizedTest
@@ -49,6 +57,8 @@ class IoctlRequestTest {
                 Arguments.of(KvmStructs.SEGMENT, 24L),
                 Arguments.of(KvmStructs.SREGS, 312L),
                 Arguments.of(KvmStructs.CPUID_ENTRY2, 40L),
-                Arguments.of(KvmStructs.RUN, 32L + 256L));
+                Arguments.of(KvmStructs.RUN, 32L + 256L),
+                Arguments.of(KvmStructs.IRQ_ROUTING_ENTRY, 48L),
+                Arguments.of(KvmStructs.IOEVENTFD, 64L));
     }
 }
