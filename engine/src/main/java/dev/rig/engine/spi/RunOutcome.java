@@ -11,6 +11,19 @@ public sealed interface RunOutcome {
 
     String describe();
 
+    /** The same outcome with the run's counters. */
+    default RunOutcome withStats(RunStats s) {
+        return switch (this) {
+            case GuestExit g -> new GuestExit(g.code(), s);
+            case Halted h -> new Halted(s);
+            case Rebooted r -> new Rebooted(r.how(), s);
+            case PoweredOff p -> new PoweredOff(s);
+            case Shutdown d -> new Shutdown(d.reason(), s);
+            case Stopped t -> new Stopped(s);
+            case Failed f -> new Failed(f.reason(), s);
+        };
+    }
+
     /** The guest wrote its exit code to the debug-exit port. */
     record GuestExit(int code, RunStats stats) implements RunOutcome {
         public int exitStatus() { return code; }
@@ -25,7 +38,21 @@ public sealed interface RunOutcome {
         public String describe() { return "all vCPUs halted"; }
     }
 
-    /** A vCPU shut down (triple fault) or the guest asked for power-off or reset. */
+    /** The guest reset the machine (keyboard controller, ACPI reset register): a reboot ends the run. */
+    record Rebooted(String how, RunStats stats) implements RunOutcome {
+        public int exitStatus() { return 0; }
+
+        public String describe() { return "the guest rebooted (" + how + ")"; }
+    }
+
+    /** The guest powered off (ACPI S5). */
+    record PoweredOff(RunStats stats) implements RunOutcome {
+        public int exitStatus() { return 0; }
+
+        public String describe() { return "the guest powered off"; }
+    }
+
+    /** A vCPU shut down (triple fault), or the guest stopped in a way that is not a clean power-off. */
     record Shutdown(String reason, RunStats stats) implements RunOutcome {
         public int exitStatus() { return STATUS_SHUTDOWN; }
 

@@ -35,7 +35,7 @@ public final class KvmHypervisor implements Hypervisor {
     public long minimumMemory(Boot boot) {
         return switch (boot) {
             case Boot.BuiltinGuest g -> BuiltinGuest.MIN_MEMORY;
-            case Boot.LinuxKernel k -> 32L << 20;
+            case Boot.LinuxKernel k -> 64L << 20;  // a distribution kernel decompresses into tens of MiB
         };
     }
 
@@ -43,8 +43,6 @@ public final class KvmHypervisor implements Hypervisor {
     @Override
     public List<Problem> unsupported(VmSpec vm) {
         List<Problem> out = new ArrayList<>();
-        if (vm.boot() instanceof Boot.LinuxKernel)
-            out.add(new Problem("kernel", "the kvm backend cannot boot a Linux kernel yet", vm.origin("kernel")));
         for (DiskSpec d : vm.disks())
             out.add(new Problem("disk", d.label() + ": the kvm backend has no virtio-blk yet", d.origin()));
         for (DeviceSpec d : vm.devices())

@@ -15,6 +15,10 @@ import dev.rig.kvm.Kvm;
 import dev.rig.kvm.KvmException;
 import dev.rig.kvm.Vcpu;
 import dev.rig.kvm.Vm;
+import dev.rig.kvm.Irqchip;
+import dev.rig.kvm.IrqFd;
+import dev.rig.kvm.boot.LinuxBoot;
+import dev.rig.kvm.devices.I8042;
 import dev.rig.kvm.devices.Bus;
 import dev.rig.kvm.devices.BusDevice;
 import dev.rig.kvm.devices.DebugExit;
@@ -83,28 +87,50 @@ final class KvmMachine implements Machine {
         vm.setTssAddress(GuestMemoryLayout.KVM_TSS_START);  // where the plan reserved it
         vm.mapGuestMemory(memory, 0);
 
+        // A kernel gets the in-kernel PIC/IOAPIC/LAPICs and PIT; the built-in guests poll, so they need none.
+        boolean linux = plan.spec().boot() instanceof Boot.LinuxKernel;
+        InterruptLine com1Irq = InterruptLine.NONE;
+        if (linux) {
+            vm.setIdentityMapAddress(GuestMemoryLayout.KVM_TSS_START + 3 * 4096);
+            Irqchip chip = vm.createIrqchip();
+            vm.createPit();
+            IrqFd com1 = chip.irqfd(Uart8250.COM1_IRQ);
+            com1Irq = asserted -> { if (asserted) com1.signal(); };  // ISA IRQs are edge-triggered
+        }
         serial = own(new SerialTap(SerialOutputs.open(plan.spec().serial()),
                 plan.spec().serialLog().map(SerialOutputs::appendTo).orElse(null)));
-        uart = new Uart8250(serial, InterruptLine.NONE);
+        uart = new Uart8250(serial, com1Irq);
         serial.attach(uart);
         if (plan.spec().serial() instanceof Serial.Tty) SerialOutputs.forwardStdin(serial);
         pio.register(Uart8250.COM1, Uart8250.PORTS, "com1", uart);
         pio.register(DebugExit.PORT, 1, "debug-exit", new DebugExit(this::guestExit));
         pio.register(BuiltinGuests.BENCH_PORT, 1, "post-code", IGNORED);
+        pio.register(I8042.BASE, I8042.PORTS, "i8042",
+                new I8042(() -> finish(new RunOutcome.Rebooted("keyboard controller reset", RunStats.NONE))));
         mmio.register(MmioTestDevice.BASE, MmioTestDevice.SIZE, "mmio-test", new MmioTestDevice());
 
-        if (!(plan.spec().boot() instanceof Boot.BuiltinGuest(String name)))
-            throw new KvmException("the kvm backend cannot boot " + plan.spec().boot() + " yet");
-        BuiltinGuest guest = BuiltinGuests.find(name).orElseThrow(() -> new KvmException("no built-in guest " + name));
-        LongMode.writeTables(memory);
-        memory.write(GuestAddress.of(BuiltinGuest.LOAD_ADDRESS), guest.image());
-
         Cpuid cpuid = kvm.supportedCpuid();
-        for (int i = 0; i < plan.spec().cpus(); i++) {
-            Vcpu vcpu = vm.createVcpu(i);
-            vcpu.setCpuid(cpuid.forVcpu(i));
-            long rip = BuiltinGuest.LOAD_ADDRESS + (i == 0 ? 0 : guest.apEntryOffset());
-            LongMode.enter(vcpu, rip, BuiltinGuest.STACK_TOP, 0);
+        switch (plan.spec().boot()) {
+            case Boot.BuiltinGuest(String name) -> {
+                BuiltinGuest guest = BuiltinGuests.find(name).orElseThrow(() -> new KvmException("no built-in guest " + name));
+                LongMode.writeTables(memory);
+                memory.write(GuestAddress.of(BuiltinGuest.LOAD_ADDRESS), guest.image());
+                for (int i = 0; i < plan.spec().cpus(); i++) {
+                    Vcpu vcpu = vm.createVcpu(i);
+                    vcpu.setCpuid(cpuid.forVcpu(i));
+                    long rip = BuiltinGuest.LOAD_ADDRESS + (i == 0 ? 0 : guest.apEntryOffset());
+                    LongMode.enter(vcpu, rip, BuiltinGuest.STACK_TOP, 0);
+                }
+            }
+            case Boot.LinuxKernel k -> {
+                KernelLoading.load(memory, k, plan.graph().memory());
+                for (int i = 0; i < plan.spec().cpus(); i++) {
+                    Vcpu vcpu = vm.createVcpu(i);
+                    vcpu.setCpuid(cpuid.forVcpu(i));
+                    // Only the boot vCPU starts in long mode; with the irqchip the others wait for INIT/SIPI.
+                    if (i == 0) LongMode.enter(vcpu, LinuxBoot.entry(), LinuxBoot.STACK_TOP, LinuxBoot.BOOT_PARAMS);
+                }
+            }
         }
     }
 
@@ -136,14 +162,7 @@ final class KvmMachine implements Machine {
         uart.flush();
         RunStats stats = loops.stream().map(VcpuLoop::stats).reduce(RunStats.NONE, RunStats::plus);
         RunOutcome o = outcome;
-        return switch (o) {
-            case null -> new RunOutcome.Halted(stats);
-            case RunOutcome.GuestExit g -> new RunOutcome.GuestExit(g.code(), stats);
-            case RunOutcome.Halted h -> new RunOutcome.Halted(stats);
-            case RunOutcome.Shutdown s -> new RunOutcome.Shutdown(s.reason(), stats);
-            case RunOutcome.Stopped s -> new RunOutcome.Stopped(stats);
-            case RunOutcome.Failed f -> new RunOutcome.Failed(f.reason(), stats);
-        };
+        return o == null ? new RunOutcome.Halted(stats) : o.withStats(stats);
     }
 
     @Override

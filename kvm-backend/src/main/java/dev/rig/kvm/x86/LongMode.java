@@ -17,7 +17,8 @@ public final class LongMode {
     public static final long PML4 = 0x9000, PDPT = 0xa000, PD = 0xb000;  // PD: 4 pages, 0xb000-0xefff
     /** The first byte after the boot tables; guests and boot data go above it. */
     public static final long TABLES_END = 0xf000;
-    public static final int CODE_SELECTOR = 0x08, DATA_SELECTOR = 0x10;
+    /** The selectors the Linux boot protocol requires (__BOOT_CS, __BOOT_DS); entry 1 stays unused, as in Linux. */
+    public static final int CODE_SELECTOR = 0x10, DATA_SELECTOR = 0x18;
 
     private static final long PRESENT = 1, WRITABLE = 2, HUGE = 0x80;
     private static final long CR0_PE = 1, CR0_ET = 1 << 4, CR0_NE = 1 << 5, CR0_WP = 1 << 16, CR0_AM = 1 << 18,
@@ -31,6 +32,7 @@ public final class LongMode {
     public static void writeTables(GuestMemory memory) {
         SegmentRegister code = SegmentRegister.code64(CODE_SELECTOR), data = SegmentRegister.flatData(DATA_SELECTOR);
         memory.writeLong(GuestAddress.of(GDT), 0);  // the null descriptor
+        memory.writeLong(GuestAddress.of(GDT + 8), 0);
         memory.writeLong(GuestAddress.of(GDT + CODE_SELECTOR), code.toGdtEntry());
         memory.writeLong(GuestAddress.of(GDT + DATA_SELECTOR), data.toGdtEntry());
 
@@ -54,7 +56,7 @@ public final class LongMode {
                 SpecialRegisters.Seg.FS, SpecialRegisters.Seg.GS, SpecialRegisters.Seg.SS}) {
             s.set(seg, data);
         }
-        s.setGdt(GDT, 3 * 8 - 1);
+        s.setGdt(GDT, 4 * 8 - 1);
         s.set(SpecialRegisters.Control.CR3, PML4);
         s.set(SpecialRegisters.Control.CR4, CR4_PAE);
         s.set(SpecialRegisters.Control.CR0, CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG);
