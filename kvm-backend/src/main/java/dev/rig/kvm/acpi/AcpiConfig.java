@@ -30,6 +30,8 @@ public record AcpiConfig(int vcpus, int ioApicId, long ioApicAddress, List<PciSe
         if (pciSegments.stream().map(PciSegment::id).distinct().count() != pciSegments.size())
             throw new IllegalArgumentException("PCI segment ids repeat");
         for (PciSegment s : pciSegments) {
+            for (IntxRoute r : s.intxRoutes())
+                if (r.gsi() >= IOAPIC_PINS) throw new IllegalArgumentException("INTx GSI beyond the I/O APIC: " + r);
             if (s.ioWindow() == null) continue;
             if (s.ioWindow().overlaps(pm.basePort(), PmBlock.LENGTH))
                 throw new IllegalArgumentException("segment " + s.id() + " I/O window covers the PM block");

@@ -1,7 +1,6 @@
 package dev.rig.kvm.acpi;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -95,6 +94,4 @@ public final class AcpiTables {
     public static boolean fitsBiosArea(Image image) {
         return image.baseAddress() >= BIOS_AREA_BASE && image.baseAddress() + image.bytes.length <= BIOS_AREA_END;
     }
-
-    static byte[] slice(byte[] b, int from, int length) { return Arrays.copyOfRange(b, from, from + length); }
 }

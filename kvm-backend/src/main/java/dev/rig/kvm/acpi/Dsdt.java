@@ -15,7 +15,7 @@ import static dev.rig.kvm.acpi.Aml.*;
  *   Scope (\_SB_) {
  *     Device (PCI0..PCIn)   one PCI host bridge per segment: _HID PNP0A08, _CID PNP0A03, _SEG, _BBN, _UID,
  *                           _CRS (bus range, [0xCF8 + I/O window on the segment that has one], MMIO apertures),
- *                           _PRT (slot/pin to GSI, for INTx)
+ *                           _PRT (slot/pin to GSI, for INTx; left out when the segment routes none)
  *     Device (MRES)         PNP0C02 motherboard resources: the ECAM ranges, which Linux wants reserved
  *     Device (COM1..COMn)   PNP0501 16550 UARTs with their ports and IRQ
  *   }
@@ -58,14 +58,15 @@ public final class Dsdt {
         if (s.mmio64Size() > 0)
             crs.add(AmlResource.qwordMemory(false, Cacheability.CACHEABLE, true, s.mmio64Base(),
                     s.mmio64Base() + s.mmio64Size() - 1));
-        return device("PCI" + deviceSuffix(index),
+        List<byte[]> terms = new ArrayList<>(List.of(
                 name("_HID", eisaId("PNP0A08")),    // PCI Express root bridge
                 name("_CID", eisaId("PNP0A03")),    // compatible: PCI root bridge
                 name("_SEG", integer(s.id())),
                 name("_BBN", integer(s.startBus())),
                 name("_UID", integer(s.id())),
-                name("_CRS", resourceTemplate(crs.toArray(byte[][]::new))),
-                name("_PRT", interruptRouting(s)));
+                name("_CRS", resourceTemplate(crs.toArray(byte[][]::new)))));
+        if (!s.intxRoutes().isEmpty()) terms.add(name("_PRT", interruptRouting(s)));
+        return device("PCI" + deviceSuffix(index), terms.toArray(byte[][]::new));
     }
 
     /** _PRT entries Package () { Address 0xSSSSFFFF (any function of slot), Pin, Source 0, GSI }. */

@@ -166,6 +166,9 @@ class AcpiTablesTest {
         var seg = AcpiConfig.PciSegment.singleBus(0, TestConfigs.ECAM0, 0xC000_0000L, 0x1000_0000L, 0, 0,
                 new AcpiConfig.IoWindow(0x0400, 0xffff), List.of());
         assertThrows(IllegalArgumentException.class, () -> AcpiConfig.pc(1, List.of(seg)));
+        var beyondIoApic = AcpiConfig.PciSegment.singleBus(0, TestConfigs.ECAM0, 0xC000_0000L, 0x1000_0000L, 0, 0,
+                null, List.of(new AcpiConfig.IntxRoute(1, 0, 24)));
+        assertThrows(IllegalArgumentException.class, () -> AcpiConfig.pc(1, List.of(beyondIoApic)));
     }
 
     private static int indexOf(byte[] hay, byte[] needle) {
