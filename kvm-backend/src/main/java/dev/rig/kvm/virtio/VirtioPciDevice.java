@@ -137,6 +137,8 @@ public final class VirtioPciDevice implements PciFunction {
         config.write(offset, size, value);
         if (touchesPciCfgData(offset, size)) pciCfgAccess(true, config.get32(pciCfgCap + 16) & 0xffff_ffffL);
         msix.configWritten();
+        // The command register's INTx-disable bit masks the line without losing the ISR state behind it.
+        synchronized (this) { setIntx(isr != 0 && !msix.enabled()); }
     }
 
     private boolean touchesPciCfgData(int offset, int size) {

@@ -247,10 +247,18 @@ class VirtioBlockPciTest {
         assertEquals(Virtio.ISR_QUEUE, driver.bar(driver.isr, 1));
         assertEquals(List.of(true, false), intx, "reading ISR deasserts INTx");
         assertEquals(0, driver.bar(driver.isr, 1), "and clears it");
+        // INTx disable in the command register masks the line; clearing it shows the pending interrupt again.
+        driver.cfgWrite(0x04, 2, 0x6 | 0x400);
+        driver.submit(driver.blkChain(VirtioBlock.T_FLUSH, 0, 0, 0, false));
+        assertEquals(List.of(true, false), intx);
+        driver.cfgWrite(0x04, 2, 0x6);
+        assertEquals(List.of(true, false, true), intx);
+        assertEquals(Virtio.ISR_QUEUE, driver.bar(driver.isr, 1));
+        assertEquals(List.of(true, false, true, false), intx);
         // The driver can suppress interrupts with VIRTQ_AVAIL_F_NO_INTERRUPT.
         driver.seg(AVAIL, 2).set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) Virtio.AVAIL_F_NO_INTERRUPT);
         driver.submit(driver.blkChain(VirtioBlock.T_FLUSH, 0, 0, 0, false));
-        assertEquals(List.of(true, false), intx);
+        assertEquals(List.of(true, false, true, false), intx);
         assertTrue(msi.isEmpty());
     }
 
