@@ -15,8 +15,10 @@ import static dev.rig.kvm.KvmStructs.IRQ_ROUTING_HEADER;
 
 /**
  * The in-kernel PIC, IOAPIC and local APICs of a VM ({@link Vm#createIrqchip()}), and how interrupts reach them:
- * IRQ lines, irqfds, and the GSI routing table with MSI routes. KVM_SET_GSI_ROUTING replaces the whole table,
- * so this keeps KVM's default routes (GSI 0-15 to PIC and IOAPIC pin, 16-23 to IOAPIC pin) and adds MSI routes.
+ * IRQ lines, irqfds, and the GSI routing table with MSI routes. The table is a PC's, as QEMU sets it: GSI 0-15 to
+ * the PICs, GSI 1-23 to the same IOAPIC pin, except that GSI 0 (the PIT's IRQ 0) goes to IOAPIC pin 2, which is
+ * what the MADT's interrupt source override IRQ0 -> GSI 2 tells the guest. KVM_SET_GSI_ROUTING replaces the whole
+ * table, so every change rewrites it with the MSI routes added.
  */
 public final class Irqchip {
     public static final int IOAPIC_PINS = 24;
@@ -31,7 +33,10 @@ public final class Irqchip {
     private final Map<Integer, MsiRoute> msiRoutes = new TreeMap<>();
     private final List<IrqFd> irqfds = new ArrayList<>();
 
-    Irqchip(NativeFd vmFd) { this.vmFd = vmFd; }
+    Irqchip(NativeFd vmFd) {
+        this.vmFd = vmFd;
+        commitRoutes();  // KVM's default sends GSI 0 to IOAPIC pin 0; guests told IRQ0 -> GSI 2 want pin 2
+    }
 
     /** Drives an IOAPIC/PIC input line (KVM_IRQ_LINE): for edge-triggered ISA devices, pulse it. */
     public void setLine(int gsi, boolean high) {
@@ -109,7 +114,8 @@ public final class Irqchip {
         List<int[]> entries = new ArrayList<>();  // gsi, type, chip-or-addrlo, pin-or-addrhi, data
         for (int gsi = 0; gsi < IOAPIC_PINS; gsi++) {
             if (gsi < 16) entries.add(new int[]{gsi, ROUTE_IRQCHIP, gsi < 8 ? CHIP_PIC_MASTER : CHIP_PIC_SLAVE, gsi % 8, 0});
-            entries.add(new int[]{gsi, ROUTE_IRQCHIP, CHIP_IOAPIC, gsi, 0});
+            if (gsi == 0) entries.add(new int[]{0, ROUTE_IRQCHIP, CHIP_IOAPIC, 2, 0});
+            else if (gsi != 2) entries.add(new int[]{gsi, ROUTE_IRQCHIP, CHIP_IOAPIC, gsi, 0});
         }
         msiRoutes.forEach((gsi, r) -> entries.add(new int[]{gsi, ROUTE_MSI, (int) r.address(), (int) (r.address() >>> 32), r.data()}));
         try (Arena a = Arena.ofConfined()) {

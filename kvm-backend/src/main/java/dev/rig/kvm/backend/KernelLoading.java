@@ -22,7 +22,8 @@ final class KernelLoading {
 
     private KernelLoading() {}
 
-    static void load(GuestMemory memory, Boot.LinuxKernel k, GuestMemoryLayout layout) {
+    /** {@code rsdp}: the ACPI root pointer, 0 for none. */
+    static void load(GuestMemory memory, Boot.LinuxKernel k, GuestMemoryLayout layout, long rsdp) {
         BzImage kernel = BzImage.read(k.kernel());
         byte[] initrd;
         try {
@@ -32,7 +33,7 @@ final class KernelLoading {
         }
         LongMode.writeTables(memory);
         long lowRamEnd = layout.ram().getFirst().endExclusive();
-        LinuxBoot.load(memory, kernel, k.cmdline(), initrd, e820(layout), lowRamEnd, 0);
+        LinuxBoot.load(memory, kernel, k.cmdline(), initrd, e820(layout), lowRamEnd, rsdp);
     }
 
     /** RAM (less the legacy hole) and the reserved areas of the plan's layout, as the BIOS would report them. */

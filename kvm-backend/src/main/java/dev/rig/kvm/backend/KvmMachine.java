@@ -90,9 +90,10 @@ final class KvmMachine implements Machine {
         // A kernel gets the in-kernel PIC/IOAPIC/LAPICs and PIT; the built-in guests poll, so they need none.
         boolean linux = plan.spec().boot() instanceof Boot.LinuxKernel;
         InterruptLine com1Irq = InterruptLine.NONE;
+        Irqchip chip = null;
         if (linux) {
             vm.setIdentityMapAddress(GuestMemoryLayout.KVM_TSS_START + 3 * 4096);
-            Irqchip chip = vm.createIrqchip();
+            chip = vm.createIrqchip();
             vm.createPit();
             IrqFd com1 = chip.irqfd(Uart8250.COM1_IRQ);
             com1Irq = asserted -> { if (asserted) com1.signal(); };  // ISA IRQs are edge-triggered
@@ -123,7 +124,10 @@ final class KvmMachine implements Machine {
                 }
             }
             case Boot.LinuxKernel k -> {
-                KernelLoading.load(memory, k, plan.graph().memory());
+                long rsdp = PlatformDevices.install(plan.graph(), plan.spec().cpus(), memory, pio, mmio, chip,
+                        () -> finish(new RunOutcome.PoweredOff(RunStats.NONE)),
+                        () -> finish(new RunOutcome.Rebooted("ACPI reset register", RunStats.NONE)));
+                KernelLoading.load(memory, k, plan.graph().memory(), rsdp);
                 for (int i = 0; i < plan.spec().cpus(); i++) {
                     Vcpu vcpu = vm.createVcpu(i);
                     vcpu.setCpuid(cpuid.forVcpu(i));
