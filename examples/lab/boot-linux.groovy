@@ -14,7 +14,7 @@ vm('l2') {
     serialLog 'l2-console.log'
     on('booted') { vm -> println 'hook: booted' }
     on('running') { vm ->
-        def ok = vm.serial.expect 'RIG-LAB-L2-OK kernel (\\S+)', timeout: 180, fail: ['Kernel panic']
+        def ok = vm.serial.expect 'RIG-LAB-L2-OK kernel (\\S+) uptime', timeout: 180, fail: ['Kernel panic']
         println "hook: init reached, kernel ${ok.group(1)}"
         vm.serial.expect 'RIG-LAB-L2-DONE', timeout: 60
         println 'hook: init done'

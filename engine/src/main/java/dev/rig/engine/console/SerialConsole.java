@@ -15,7 +15,9 @@ import java.util.stream.Collectors;
 /**
  * The test-rig view of a guest's serial console: everything it printed, {@link #expect} (a regex, waited for
  * with a timeout, optionally failing on other patterns) and {@link #send}. Matching starts after the previous
- * match, as expect(1) and pexpect do, so a script reads the console forward.
+ * match, as expect(1) and pexpect do, so a script reads the console forward. The pattern is tried against the
+ * output as it arrives, byte by byte: to capture a whole word or line, end the pattern with what follows it
+ * ({@code 'kernel (\S+)\r?\n'}), or a greedy group matches only what has arrived so far.
  */
 public final class SerialConsole {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);

@@ -33,7 +33,7 @@ public final class GraphPlanner {
     public static final int SLOTS_PER_BUS = 32;
     /** Guest port space for I/O BARs, where PC firmware puts PCI I/O. */
     public static final long PCI_IO_START = 0xc000, PCI_IO_SIZE = 0x4000;
-    /** A virtio-pci function's BAR 0: common, ISR, device and notify structures, one page each. */
+    /** A virtio-pci function's BAR 0: common config, ISR, device config, notify, MSI-X table and PBA (dev.rig.kvm.virtio). */
     public static final long VIRTIO_BAR_SIZE = 0x4000;
 
     private GraphPlanner() {}

@@ -43,8 +43,10 @@ public final class KvmHypervisor implements Hypervisor {
     @Override
     public List<Problem> unsupported(VmSpec vm) {
         List<Problem> out = new ArrayList<>();
-        for (DiskSpec d : vm.disks())
-            out.add(new Problem("disk", d.label() + ": the kvm backend has no virtio-blk yet", d.origin()));
+        if (!(vm.boot() instanceof Boot.LinuxKernel))
+            for (DiskSpec d : vm.disks())
+                out.add(new Problem("disk", d.label() + ": disks are for Linux guests; the built-in guests have no "
+                        + "virtio driver", d.origin()));
         for (DeviceSpec d : vm.devices())
             out.add(new Problem("device", d.label() + ": the kvm backend cannot pass devices through yet", d.origin()));
         if (!(vm.console() instanceof Serial.Off))

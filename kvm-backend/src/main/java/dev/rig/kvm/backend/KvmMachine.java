@@ -126,7 +126,7 @@ final class KvmMachine implements Machine {
             case Boot.LinuxKernel k -> {
                 long rsdp = PlatformDevices.install(plan.graph(), plan.spec().cpus(), memory, pio, mmio, chip,
                         () -> finish(new RunOutcome.PoweredOff(RunStats.NONE)),
-                        () -> finish(new RunOutcome.Rebooted("ACPI reset register", RunStats.NONE)));
+                        () -> finish(new RunOutcome.Rebooted("ACPI reset register", RunStats.NONE)), this::own);
                 KernelLoading.load(memory, k, plan.graph().memory(), rsdp);
                 for (int i = 0; i < plan.spec().cpus(); i++) {
                     Vcpu vcpu = vm.createVcpu(i);
