@@ -28,7 +28,8 @@ import java.util.stream.Collectors;
  *   <li>check that the device is on vfio-pci now.</li>
  * </ol>
  * Giving back clears {@code driver_override} (writes "\n"), unbinds vfio-pci and probes again, so the kernel picks
- * the native driver; if it picks another one, the original is bound explicitly through {@code drivers/<orig>/bind}.
+ * the native driver; if it picks another one (or none: drivers without an ID table are never chosen), the
+ * original is forced through {@code driver_override} and {@code drivers_probe}, then the override is restored.
  *
  * <p>Binding is all or nothing per call: every problem (unknown device, bridge, IOMMU off, group sibling left on a
  * host driver, device in use by the host, vfio-pci not loaded) is reported together before anything is written,
@@ -371,8 +372,12 @@ public final class DriverBinder {
                     throw new HostPrepException(a + " cannot go back to " + original.get() + ": that driver is not "
                             + "loaded (sudo modprobe " + original.get() + ", then rig host restore --all)");
                 }
-                write(drv.resolve("bind"), a.toString());
+                // driver_override makes the kernel match that driver whatever its ID table says: drivers without
+                // one (uio_pci_generic, vfio-pci) refuse a plain write to their bind file with ENODEV.
+                write(dir.resolve("driver_override"), original.get());
+                write(paths.driversProbe(), a.toString());
                 awaitDriver(dir, original);
+                write(dir.resolve("driver_override"), originalOverride.orElse("\n"));
             }
             if (!SysfsReads.driver(dir).equals(original)) {
                 throw new HostPrepException(a + " did not go back to " + original.get() + "; it has "
