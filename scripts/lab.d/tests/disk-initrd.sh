@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the L2 initramfs for the virtio-blk lab test: the lab's L2 initramfs plus an overlay (a second cpio
 # archive, which the kernel unpacks over the first) with the virtio modules of the lab's kernel and an /init that
-# loads them, reads the first sector of /dev/vda and prints it through /dev/kmsg, then reboots.
+# loads them, reads the first sector of /dev/vda and prints it through /dev/kmsg, writes a line to /dev/console
+# (the interrupt-driven UART path), then reboots.
 # Usage: disk-initrd.sh OUT.img
 set -euo pipefail
 out=$1
@@ -28,6 +29,9 @@ for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; \$bb sleep 1; done
 say "RIG-LAB-DISK read \$(\$bb head -c 32 /dev/vda)"
 say "RIG-LAB-DISK size \$(\$bb cat /sys/block/vda/size)"
 say "RIG-LAB-L2-DONE"
+# User space through the tty layer: the 8250 driver sends this with THRE interrupts, so it only appears if the
+# VMM's UART raises them.
+echo "RIG-LAB-CONSOLE user space via the UART" >/dev/console
 \$bb reboot -f
 INIT
 chmod +x "$root/init"
