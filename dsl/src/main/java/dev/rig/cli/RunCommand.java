@@ -41,7 +41,8 @@ final class RunCommand implements Callable<Integer> {
                 System.err.printf("rig: %s%d exits (%d PIO, %d MMIO, %d other) in %.3f s%n", who, s.exits(),
                         s.pioExits(), s.mmioExits(), s.otherExits(), s.runNanos() / 1e9);
             }
-            if (!(outcome instanceof RunOutcome.GuestExit) && !(outcome instanceof RunOutcome.Halted) || outcome.exitStatus() != 0 && !(outcome instanceof RunOutcome.GuestExit)) {
+            // The guest's own exit code and a quiet halt speak for themselves; every other ending is said.
+            if (!(outcome instanceof RunOutcome.GuestExit) && !(outcome instanceof RunOutcome.Halted)) {
                 for (String line : outcome.describe().split("\n")) System.err.println("rig: " + who + line);
             }
             if (status == 0) status = outcome.exitStatus();  // the first VM (in script order) that did not end well

@@ -35,6 +35,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ObjIntConsumer;
 
 /**
  * A VM on KVM: owns the Kvm, Vm, guest memory, devices and vCPU threads. Built completely by {@link #create}
@@ -111,30 +112,30 @@ final class KvmMachine implements Machine {
         mmio.register(MmioTestDevice.BASE, MmioTestDevice.SIZE, "mmio-test", new MmioTestDevice());
 
         Cpuid cpuid = kvm.supportedCpuid();
-        switch (plan.spec().boot()) {
+        // Each boot kind loads its guest and says where each vCPU starts; the vCPUs are made the same way.
+        ObjIntConsumer<Vcpu> start = switch (plan.spec().boot()) {
             case Boot.BuiltinGuest(String name) -> {
                 BuiltinGuest guest = BuiltinGuests.find(name).orElseThrow(() -> new KvmException("no built-in guest " + name));
                 LongMode.writeTables(memory);
                 memory.write(GuestAddress.of(BuiltinGuest.LOAD_ADDRESS), guest.image());
-                for (int i = 0; i < plan.spec().cpus(); i++) {
-                    Vcpu vcpu = vm.createVcpu(i);
-                    vcpu.setCpuid(cpuid.forVcpu(i));
-                    long rip = BuiltinGuest.LOAD_ADDRESS + (i == 0 ? 0 : guest.apEntryOffset());
-                    LongMode.enter(vcpu, rip, BuiltinGuest.STACK_TOP, 0);
-                }
+                yield (vcpu, i) -> LongMode.enter(vcpu, BuiltinGuest.LOAD_ADDRESS + (i == 0 ? 0 : guest.apEntryOffset()),
+                        BuiltinGuest.STACK_TOP, 0);
             }
             case Boot.LinuxKernel k -> {
                 long rsdp = PlatformDevices.install(plan.graph(), plan.spec().cpus(), memory, pio, mmio, chip,
                         () -> finish(new RunOutcome.PoweredOff(RunStats.NONE)),
                         () -> finish(new RunOutcome.Rebooted("ACPI reset register", RunStats.NONE)), this::own);
                 KernelLoading.load(memory, k, plan.graph().memory(), rsdp);
-                for (int i = 0; i < plan.spec().cpus(); i++) {
-                    Vcpu vcpu = vm.createVcpu(i);
-                    vcpu.setCpuid(cpuid.forVcpu(i));
-                    // Only the boot vCPU starts in long mode; with the irqchip the others wait for INIT/SIPI.
+                // Only the boot vCPU starts in long mode; with the irqchip the others wait for INIT/SIPI.
+                yield (vcpu, i) -> {
                     if (i == 0) LongMode.enter(vcpu, LinuxBoot.entry(), LinuxBoot.STACK_TOP, LinuxBoot.BOOT_PARAMS);
-                }
+                };
             }
+        };
+        for (int i = 0; i < plan.spec().cpus(); i++) {
+            Vcpu vcpu = vm.createVcpu(i);
+            vcpu.setCpuid(cpuid.forVcpu(i));
+            start.accept(vcpu, i);
         }
     }
 
