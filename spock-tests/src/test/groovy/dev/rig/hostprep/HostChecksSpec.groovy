@@ -216,4 +216,30 @@ class HostChecksSpec extends Specification {
                 "echo 'SUBSYSTEM==\"vfio\", OWNER=\"alice\"' | sudo tee /etc/udev/rules.d/99-rig-vfio.rules " +
                 "&& sudo udevadm control --reload && sudo udevadm trigger"
     }
+
+    def "a uid without a user name (the JVM says '?'): findings and fixes name the uid, never '?'"() {
+        given: 'the fake process runs as uid 1000 with 8 MiB of memlock, and the group node is closed to it'
+        def host = FakeHost.of(tmp) { SeedHosts.rts525aCardReader(it) }.loadVfio()
+        host.binder().bind(bdfs('01:00.0'), DriverBinder.Options.DEFAULT, Owner.manualBind())
+        Path node = host.paths.dev().resolve('vfio/11')
+        def unnamed = new HostChecks(host.paths, '?', { Path p -> p != node } as java.util.function.Predicate<Path>)
+
+        when:
+        def result = unnamed.run(256 * MiB, bdfs('01:00.0'))
+
+        then:
+        named(result, '/dev/vfio/vfio').detail() == 'uid 1000 can open it'
+        with(named(result, 'group 11')) {
+            status() == FAIL
+            detail() == "uid 1000 cannot open $node"
+            fix() == "sudo chown 1000 $node (until the next bind or reboot); for good, a udev rule: " +
+                    "echo 'SUBSYSTEM==\"vfio\", OWNER=\"1000\"' | sudo tee /etc/udev/rules.d/99-rig-vfio.rules " +
+                    "&& sudo udevadm control --reload && sudo udevadm trigger"
+        }
+        named(result, 'memlock').fix() == 'The hard limit is lower too, so as root: add ":1000 soft memlock 262144" ' +
+                'and ":1000 hard memlock 262144" to /etc/security/limits.d/rig.conf and log in again (a systemd ' +
+                'service: LimitMEMLOCK=262144K)'
+        result.every { !it.detail().contains('?') && !it.fix().contains('?') }
+        !HostChecks.passed(result)
+    }
 }

@@ -33,7 +33,7 @@ public final class HostChecks {
     private static final Pattern HUGEPAGE_DIR = Pattern.compile("hugepages-(\\d+)kB");
 
     private final HostPaths paths;
-    private final String user;
+    private final HostChecksUser user;
     private final Predicate<Path> canReadWrite;
 
     /** Checks for this process's user, with the kernel's own access rules (access(2)). */
@@ -41,10 +41,14 @@ public final class HostChecks {
         this(paths, System.getProperty("user.name"), p -> Files.isReadable(p) && Files.isWritable(p));
     }
 
-    /** @param canReadWrite whether this user may open a device node read-write (tests fake a denial) */
+    /**
+     * @param user         the user's name; "?" (what the JVM says for a uid without a passwd entry) makes the
+     *                     findings and fixes use the effective uid from {@code paths.proc()}
+     * @param canReadWrite whether this user may open a device node read-write (tests fake a denial)
+     */
     public HostChecks(HostPaths paths, String user, Predicate<Path> canReadWrite) {
         this.paths = Objects.requireNonNull(paths, "paths");
-        this.user = Objects.requireNonNull(user, "user");
+        this.user = HostChecksUser.of(Objects.requireNonNull(user, "user"), paths.proc());
         this.canReadWrite = Objects.requireNonNull(canReadWrite, "canReadWrite");
     }
 
@@ -136,10 +140,10 @@ public final class HostChecks {
                     "sudo modprobe vfio-pci (it loads vfio)");
         }
         if (!canReadWrite.test(node)) {
-            return HostCheck.fail("/dev/vfio/vfio", user + " cannot open it read-write",
+            return HostCheck.fail("/dev/vfio/vfio", user.display() + " cannot open it read-write",
                     "sudo chmod 0666 /dev/vfio/vfio (the kernel's default mode; a udev rule changed it)");
         }
-        return HostCheck.ok("/dev/vfio/vfio", user + " can open it");
+        return HostCheck.ok("/dev/vfio/vfio", user.display() + " can open it");
     }
 
     private HostCheck memlock(long guestRam, List<PciAddress> devices) {
@@ -175,7 +179,8 @@ public final class HostChecks {
     }
 
     private String memlockFix(String kib, boolean hardTooLow) {
-        String forGood = "add \"" + user + " soft memlock " + kib + "\" and \"" + user + " hard memlock " + kib
+        String forGood = "add \"" + user.limitsDomain() + " soft memlock " + kib + "\" and \"" + user.limitsDomain()
+                + " hard memlock " + kib
                 + "\" to /etc/security/limits.d/rig.conf and log in again (a systemd service: LimitMEMLOCK="
                 + kib + "K)";
         return hardTooLow ? "The hard limit is lower too, so as root: " + forGood
@@ -256,12 +261,12 @@ public final class HostChecks {
                     "bind its devices (see above); the kernel creates the node then");
         }
         if (!canReadWrite.test(node)) {
-            return HostCheck.fail(name, user + " cannot open " + node,
-                    "sudo chown " + user + " " + node + " (until the next bind or reboot); for good, a udev rule: "
-                            + "echo 'SUBSYSTEM==\"vfio\", OWNER=\"" + user + "\"' | sudo tee "
+            return HostCheck.fail(name, user.display() + " cannot open " + node,
+                    "sudo chown " + user.owner() + " " + node + " (until the next bind or reboot); for good, a udev rule: "
+                            + "echo 'SUBSYSTEM==\"vfio\", OWNER=\"" + user.owner() + "\"' | sudo tee "
                             + "/etc/udev/rules.d/99-rig-vfio.rules && sudo udevadm control --reload "
                             + "&& sudo udevadm trigger");
         }
-        return HostCheck.ok(name, user + " can open " + node);
+        return HostCheck.ok(name, user.display() + " can open " + node);
     }
 }
