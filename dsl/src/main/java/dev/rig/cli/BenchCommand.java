@@ -19,9 +19,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * rig bench: PIO exits per second in Rig's run loop against a C KVM_RUN loop running the same guest image,
- * measured in the same run, and the time from process start to the hello guest's first serial byte.
+ * measured in the same run, and the time from process start to the hello guest's first serial byte. Its
+ * subcommand {@code dma} ({@link dev.rig.cli.bench.BenchDmaCommand}) measures VFIO DMA mapping in the lab.
  */
-@Command(name = "bench", description = "Measure Rig's PIO exit rate against a C reference loop, and start-up time.")
+@Command(name = "bench", description = "Measure Rig's PIO exit rate against a C reference loop, and start-up time; "
+        + "`rig bench dma` measures VFIO DMA mapping.", subcommands = dev.rig.cli.bench.BenchDmaCommand.class)
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "2", description = "Alternating Rig/C rounds; the best of each is kept (default ${DEFAULT-VALUE}).")
     int rounds;
