@@ -11,7 +11,7 @@ public record RunStats(long pioExits, long mmioExits, long otherExits, long runN
     public static final RunStats NONE = new RunStats(0, 0, 0, 0);
 
     public RunStats {
-        exitsByDevice = Map.copyOf(exitsByDevice);
+        exitsByDevice = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(exitsByDevice));  // sorted by id
     }
 
     public RunStats(long pioExits, long mmioExits, long otherExits, long runNanos) {
