@@ -6,7 +6,7 @@ import dev.rig.kvm.Vm;
 import dev.rig.kvm.devices.Bus;
 import dev.rig.kvm.devices.BusConflictException;
 import dev.rig.vfio.VfioRegionInfo;
-import dev.rig.vfio.pci.PciBar;
+import dev.rig.kvm.pci.PciBar;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -11,7 +11,7 @@ import dev.rig.vfio.VfioRegionInfo;
 import dev.rig.vfio.pci.ConfigSpaceListener;
 import dev.rig.vfio.pci.GpuDirectClique;
 import dev.rig.vfio.pci.MsixTable;
-import dev.rig.vfio.pci.PciBar;
+import dev.rig.kvm.pci.PciBar;
 import dev.rig.vfio.pci.PciRegs;
 import dev.rig.vfio.pci.VirtualConfigSpace;
 
@@ -86,7 +86,7 @@ final class PassthroughFunction implements PciFunction, ConfigSpaceListener, Aut
             if (bar == null) continue;
             int reg = PciRegs.BAR0 + 4 * index;
             config.write(reg, 4, (int) at);
-            if (bar.kind() == PciBar.Kind.MEMORY64) config.write(reg + 4, 4, (int) (at >>> 32));
+            if (bar.kind() == PciBar.Kind.MEM64) config.write(reg + 4, 4, (int) (at >>> 32));
         }
         for (GuestPciFunction.IoBar io : plan.ioBars())
             if (bars.containsKey(io.index())) config.write(PciRegs.BAR0 + 4 * io.index(), 4, (int) io.ports().start());
