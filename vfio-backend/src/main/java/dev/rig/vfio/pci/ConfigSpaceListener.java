@@ -1,7 +1,6 @@
 package dev.rig.vfio.pci;
 
 import dev.rig.kvm.pci.BarMoveListener;
-
 import dev.rig.kvm.pci.PciBar;
 
 /**
