@@ -2,7 +2,7 @@
 # scripts/lab setup (sourced): Debian packages, the Debian kernel, the L1/L2 initramfs images and the check
 # programs, all kept in $LAB_CACHE. Idempotent; the fast path (nothing to do) costs a few dpkg/sha256 calls.
 
-LAB_PACKAGES=(qemu-system-x86 busybox-static cpio gzip gcc libc6-dev kmod)
+LAB_PACKAGES=(qemu-system-x86 busybox-static cpio gzip gcc libc6-dev kmod pciutils)
 
 # Top-level modules L1 loads (dependencies are resolved with the kernel's modules.dep) and their parameters.
 LAB_L1_MODULES=(virtio_pci 9pnet_virtio 9p vfio_pci vfio_iommu_type1 uio_pci_generic kvm_amd)

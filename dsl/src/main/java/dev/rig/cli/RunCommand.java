@@ -40,6 +40,11 @@ final class RunCommand implements Callable<Integer> {
                 var s = outcome.stats();
                 System.err.printf("rig: %s%d exits (%d PIO, %d MMIO, %d other) in %.3f s%n", who, s.exits(),
                         s.pioExits(), s.mmioExits(), s.otherExits(), s.runNanos() / 1e9);
+                if (!s.exitsByDevice().isEmpty()) {
+                    StringBuilder line = new StringBuilder("rig: " + who + "exits by device:");
+                    s.exitsByDevice().forEach((id, n) -> line.append(' ').append(id).append('=').append(n));
+                    System.err.println(line);
+                }
             }
             // The guest's own exit code and a quiet halt speak for themselves; every other ending is said.
             if (!(outcome instanceof RunOutcome.GuestExit) && !(outcome instanceof RunOutcome.Halted)) {

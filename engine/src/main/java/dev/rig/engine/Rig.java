@@ -4,6 +4,8 @@ import dev.rig.engine.graph.GraphPlanner;
 import dev.rig.engine.host.HostInventory;
 import dev.rig.engine.host.SnapshotHostInventory;
 import dev.rig.engine.host.SysfsHostInventory;
+import dev.rig.engine.hostprep.ManagedHostPreparation;
+import dev.rig.engine.lifecycle.HostPreparation;
 import dev.rig.engine.lifecycle.VmSession;
 import dev.rig.engine.model.VmBuilder;
 import dev.rig.engine.model.VmSpec;
@@ -29,6 +31,7 @@ import java.util.function.Supplier;
 public final class Rig {
     private final Hypervisor hypervisor;
     private final Supplier<HostInventory> host;
+    private HostPreparation hostPreparation;
 
     /** A Rig that reads this host's PCI facts from /sys (only when a VM has devices). */
     public Rig(Hypervisor hypervisor) { this(hypervisor, SysfsHostInventory::new); }
@@ -37,6 +40,13 @@ public final class Rig {
     public Rig(Hypervisor hypervisor, Supplier<HostInventory> host) {
         this.hypervisor = hypervisor;
         this.host = host;
+        this.hostPreparation = ManagedHostPreparation.live(host);
+    }
+
+    /** Replaces how runs prepare the host (tests use a fake sysfs; {@link HostPreparation#NONE} touches nothing). */
+    public Rig withHostPreparation(HostPreparation preparation) {
+        this.hostPreparation = preparation;
+        return this;
     }
 
     public static Rig withDefaultBackend() { return new Rig(defaultHypervisor()); }
@@ -74,7 +84,8 @@ public final class Rig {
         return c.plan().orElseThrow(() -> new ValidationException(c.problems()));
     }
 
-    public VmSession session(VmPlan plan) { return new VmSession(hypervisor, plan); }
+    /** A session that binds the plan's managed devices on this host and gives them back at teardown. */
+    public VmSession session(VmPlan plan) { return new VmSession(hypervisor, plan, hostPreparation); }
 
     /** Checks, then runs the VM through its lifecycle to its end; everything it took is released. */
     public RunOutcome run(VmSpec vm) { return session(checked(check(vm, true))).run(); }

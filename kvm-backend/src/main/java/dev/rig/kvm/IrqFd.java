@@ -10,6 +10,7 @@ public final class IrqFd implements AutoCloseable {
     private final int gsi;
     private final EventFd trigger;
     private final EventFd resample;  // null for edge-triggered
+    private boolean detached;
 
     IrqFd(Irqchip chip, int gsi, EventFd trigger, EventFd resample) {
         this.chip = chip;
@@ -26,11 +27,28 @@ public final class IrqFd implements AutoCloseable {
 
     public void signal() { trigger.signal(); }
 
+    /** Masks: KVM stops injecting; the eventfd keeps counting what arrives (a masked vector's pending bit). */
+    public synchronized void detach() {
+        if (detached || trigger.isClosed()) return;
+        chip.detach(this);
+        detached = true;
+    }
+
+    /** Unmasks: what arrived while detached is injected now. */
+    public synchronized void attach() {
+        if (!detached || trigger.isClosed()) return;
+        chip.attach(this);
+        detached = false;
+    }
+
+    public synchronized boolean isDetached() { return detached; }
+
     @Override
-    public void close() {
+    public synchronized void close() {
         if (trigger.isClosed()) return;
         try {
-            chip.deassign(this);
+            if (detached) chip.forget(this);
+            else chip.deassign(this);
         } finally {
             trigger.close();
             if (resample != null) resample.close();

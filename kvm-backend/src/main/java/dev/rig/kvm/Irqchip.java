@@ -32,6 +32,7 @@ public final class Irqchip {
     private final NativeFd vmFd;
     private final Map<Integer, MsiRoute> msiRoutes = new TreeMap<>();
     private final List<IrqFd> irqfds = new ArrayList<>();
+    private final java.util.BitSet msiGsis = new java.util.BitSet();  // GSIs handed out for MSI routes
 
     Irqchip(NativeFd vmFd) {
         this.vmFd = vmFd;
@@ -72,7 +73,20 @@ public final class Irqchip {
 
     synchronized void deassign(IrqFd irqfd) {
         irqfds.remove(irqfd);
+        detach(irqfd);
+    }
+
+    synchronized void forget(IrqFd irqfd) { irqfds.remove(irqfd); }
+
+    /** Takes the irqfd out of KVM but keeps its eventfds: signals then accumulate until {@link #attach}. */
+    synchronized void detach(IrqFd irqfd) {
         if (!vmFd.isClosed()) assign(irqfd.gsi(), irqfd.trigger().fd(), IRQFD_DEASSIGN, 0);
+    }
+
+    /** Puts a detached irqfd back; KVM injects at once if its eventfd was signalled meanwhile. */
+    synchronized void attach(IrqFd irqfd) {
+        boolean level = irqfd.resample() != null;
+        assign(irqfd.gsi(), irqfd.trigger().fd(), level ? IRQFD_RESAMPLE : 0, level ? irqfd.resample().fd() : 0);
     }
 
     private void assign(int gsi, int fd, int flags, int resampleFd) {
@@ -84,6 +98,19 @@ public final class Irqchip {
             s.set(ValueLayout.JAVA_INT, 12, resampleFd);
             vmFd.ioctl(KvmIoctls.IRQFD, s);
         }
+    }
+
+    /** A GSI above the IOAPIC's pins for an MSI route, unused by any other device of this VM. */
+    public synchronized int allocateMsiGsi() {
+        int gsi = msiGsis.nextClearBit(IOAPIC_PINS);
+        msiGsis.set(gsi);
+        return gsi;
+    }
+
+    /** Gives back a GSI from {@link #allocateMsiGsi}, dropping its route. */
+    public synchronized void releaseMsiGsi(int gsi) {
+        msiGsis.clear(gsi);
+        unrouteMsi(gsi);
     }
 
     /** Routes a GSI (24 and up) to an MSI message, replacing its previous route. */

@@ -32,6 +32,8 @@ public final class KvmIoctls {
     public static final IoctlRequest CREATE_PIT2 = iow("KVM_CREATE_PIT2", KVMIO, 0x77, KvmStructs.PIT_CONFIG);
     public static final IoctlRequest IOEVENTFD = iow("KVM_IOEVENTFD", KVMIO, 0x79, KvmStructs.IOEVENTFD);
     public static final IoctlRequest SIGNAL_MSI = iow("KVM_SIGNAL_MSI", KVMIO, 0xa5, KvmStructs.MSI);
+    public static final IoctlRequest CREATE_DEVICE = iowr("KVM_CREATE_DEVICE", KVMIO, 0xe0, KvmStructs.CREATE_DEVICE);
+    public static final IoctlRequest SET_DEVICE_ATTR = iow("KVM_SET_DEVICE_ATTR", KVMIO, 0xe1, KvmStructs.DEVICE_ATTR);
     public static final IoctlRequest RUN = io("KVM_RUN", KVMIO, 0x80);
     public static final IoctlRequest GET_REGS = ior("KVM_GET_REGS", KVMIO, 0x81, KvmStructs.REGS);
     public static final IoctlRequest SET_REGS = iow("KVM_SET_REGS", KVMIO, 0x82, KvmStructs.REGS);

@@ -113,6 +113,13 @@ public final class KvmStructs {
             JAVA_INT.withName("flags"), JAVA_INT.withName("devid"), sequenceLayout(12, JAVA_BYTE).withName("pad"))
             .withName("kvm_msi");
 
+    public static final StructLayout CREATE_DEVICE = structLayout(
+            JAVA_INT.withName("type"), JAVA_INT.withName("fd"), JAVA_INT.withName("flags")).withName("kvm_create_device");
+
+    public static final StructLayout DEVICE_ATTR = structLayout(
+            JAVA_INT.withName("flags"), JAVA_INT.withName("group"), JAVA_LONG.withName("attr"),
+            JAVA_LONG.withName("addr")).withName("kvm_device_attr");
+
     public static long offset(StructLayout layout, String field) {
         return layout.byteOffset(MemoryLayout.PathElement.groupElement(field));
     }

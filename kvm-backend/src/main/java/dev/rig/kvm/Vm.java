@@ -17,6 +17,7 @@ public final class Vm implements AutoCloseable {
     private final Map<Integer, MemorySlot> slots = new TreeMap<>();
     private final List<Vcpu> vcpus = new ArrayList<>();
     private final List<IoEventFd> ioeventfds = new ArrayList<>();
+    private final List<KvmVfioDevice> devices = new ArrayList<>();
     private Irqchip irqchip;
 
     Vm(Kvm kvm, NativeFd fd) {
@@ -38,6 +39,13 @@ public final class Vm implements AutoCloseable {
         writeSlot(ms);
         slots.put(slot, ms);
         return ms;
+    }
+
+    /** Registers host memory (e.g. a device BAR's mmap) at gpa in the lowest free slot number. */
+    public synchronized MemorySlot addMemorySlot(GuestAddress gpa, MemorySegment host, int flags) {
+        int slot = 0;
+        while (slots.containsKey(slot)) slot++;
+        return setMemorySlot(slot, gpa, host, flags);
     }
 
     /** Deletes a slot (size 0, as the KVM API defines it). */
@@ -138,6 +146,21 @@ public final class Vm implements AutoCloseable {
         }
     }
 
+    /**
+     * KVM_CREATE_DEVICE of the KVM-VFIO device; closed with the VM unless closed first. x86 KVM does not advertise
+     * KVM_CAP_DEVICE_CTRL although it has the ioctl (QEMU also just tries), so there is no capability check.
+     */
+    public synchronized KvmVfioDevice createVfioDevice() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment create = arena.allocate(KvmStructs.CREATE_DEVICE);
+            create.set(ValueLayout.JAVA_INT, 0, KvmVfioDevice.TYPE_VFIO);
+            fd.ioctl(KvmIoctls.CREATE_DEVICE, create);
+            KvmVfioDevice device = new KvmVfioDevice(new NativeFd(create.get(ValueLayout.JAVA_INT, 4), "kvm-vfio device"));
+            devices.add(device);
+            return device;
+        }
+    }
+
     public synchronized Vcpu createVcpu(int id) {
         NativeFd vcpuFd = new NativeFd(fd.ioctl(KvmIoctls.CREATE_VCPU, id), "vcpu " + id);
         Vcpu vcpu;
@@ -162,6 +185,7 @@ public final class Vm implements AutoCloseable {
         try {
             if (irqchip != null) irqchip.closeAll();
             for (IoEventFd io : List.copyOf(ioeventfds)) io.close();
+            for (KvmVfioDevice d : devices) d.close();
         } catch (RuntimeException e) {
             first = e;
         }

@@ -35,7 +35,9 @@ class IoctlRequestTest {
                 Arguments.of(KvmIoctls.IRQFD, 0x4020AE76L),
                 Arguments.of(KvmIoctls.CREATE_PIT2, 0x4040AE77L),
                 Arguments.of(KvmIoctls.IOEVENTFD, 0x4040AE79L),
-                Arguments.of(KvmIoctls.SIGNAL_MSI, 0x4020AEA5L));
+                Arguments.of(KvmIoctls.SIGNAL_MSI, 0x4020AEA5L),
+                Arguments.of(KvmIoctls.CREATE_DEVICE, 0xC00CAEE0L),
+                Arguments.of(KvmIoctls.SET_DEVICE_ATTR, 0x4018AEE1L));
     }
 
     @ParameterizedTest
@@ -59,6 +61,8 @@ class IoctlRequestTest {
                 Arguments.of(KvmStructs.CPUID_ENTRY2, 40L),
                 Arguments.of(KvmStructs.RUN, 32L + 256L),
                 Arguments.of(KvmStructs.IRQ_ROUTING_ENTRY, 48L),
-                Arguments.of(KvmStructs.IOEVENTFD, 64L));
+                Arguments.of(KvmStructs.IOEVENTFD, 64L),
+                Arguments.of(KvmStructs.CREATE_DEVICE, 12L),
+                Arguments.of(KvmStructs.DEVICE_ATTR, 24L));
     }
 }

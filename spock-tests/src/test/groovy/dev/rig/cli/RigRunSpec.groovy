@@ -32,6 +32,8 @@ class RigRunSpec extends Specification {
         then:
         r.exitCode == 0
         r.err =~ /rig: 53 exits \(51 PIO, 2 MMIO, 0 other\) in \d+\.\d{3} s/
+        // by device: each exit lands on the device that answered it (the UART, the exit port, the MMIO test device)
+        r.err.contains('rig: exits by device: com1=50 debug-exit=1 i8042=0 mmio-test=2 post-code=0')
     }
 
     def "the version and help are printed"() {

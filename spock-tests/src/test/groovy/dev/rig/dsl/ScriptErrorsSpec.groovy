@@ -66,6 +66,7 @@ class ScriptErrorsSpec extends Specification {
         'a missing disk image'         | "vm {\n  disk 'nope.img'\n}"                 || "2: disk: DIR/nope.img does not exist or is not a file"
         'an initrd without a kernel'   | "vm {\n  initrd 'nope.img'\n}"               || "2: initrd: an initrd needs a kernel"
         'a console log in no folder'   | "vm {\n  console 'no/dir/log'\n}"            || "2: console: cannot write the console log to DIR/no/dir/log: folder DIR/no/dir does not exist"
+        'a serialLog in no folder'     | "vm {\n  serialLog 'no/dir/l2.log'\n}"       || "2: serialLog: cannot write the serial log to DIR/no/dir/l2.log: folder DIR/no/dir does not exist"
         'a guest and a kernel'         | "vm {\n  guest 'hello'\n  kernel 'k'\n}"    || "2: guest: a VM runs either a built-in guest or a kernel, not both\n3: kernel: DIR/k does not exist or is not a file"
         'a syntax error'               | "vm {\n  cpus 1\n  memory '1G\n}"             || "3: syntax error: Unexpected character: '\\'' (column 10)"
     }

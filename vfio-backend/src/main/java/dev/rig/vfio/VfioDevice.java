@@ -161,6 +161,19 @@ public final class VfioDevice implements AutoCloseable {
         return List.copyOf(fds);
     }
 
+    /**
+     * ACTION_UNMASK | DATA_EVENTFD: the kernel unmasks the vector whenever the eventfd is signalled. With a KVM
+     * resample irqfd as that eventfd, a level-triggered INTx is re-armed when the guest EOIs, with no exit.
+     */
+    public void setIrqUnmaskEventfd(int index, int vector, int eventfd) {
+        requireIrq(index, vector, 1);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment set = irqSet(arena, IrqSet.DATA_EVENTFD | IrqSet.ACTION_UNMASK, index, vector, 1, 4);
+            set.set(ValueLayout.JAVA_INT_UNALIGNED, IrqSet.DATA, eventfd);
+            ioctl(VfioIoctls.DEVICE_SET_IRQS, set, "the IRQ index must be maskable (VFIO_IRQ_INFO_MASKABLE), as INTx is");
+        }
+    }
+
     /** DATA_NONE | ACTION_UNMASK: re-arms automasked (INTx) lines after the VMM handled them. */
     public void unmaskIrq(int index, int start, int count) {
         requireIrq(index, start, count);

@@ -89,6 +89,9 @@ public final class VfioGroup implements AutoCloseable {
 
     public int number() { return number; }
 
+    /** The group's file descriptor, for the KVM-VFIO device (KVM_DEV_VFIO_FILE_ADD); still owned by this group. */
+    public int descriptor() { return fd.fd(); }
+
     public VfioContainer container() { return container; }
 
     /**

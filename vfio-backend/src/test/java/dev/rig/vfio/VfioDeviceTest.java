@@ -2,7 +2,7 @@ package dev.rig.vfio;
 
 import dev.rig.sys.Errno;
 import dev.rig.vfio.fake.FakeVfioHost;
-import dev.rig.vfio.pci.PciBar;
+import dev.rig.kvm.pci.PciBar;
 import dev.rig.vfio.pci.VirtualConfigSpace;
 import dev.rig.vfio.sys.SysFd;
 import dev.rig.vfio.sys.VfioStructs;

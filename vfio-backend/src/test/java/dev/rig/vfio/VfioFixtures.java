@@ -8,20 +8,20 @@ import dev.rig.vfio.sys.VfioStructs;
 import java.util.List;
 
 /** Fake devices for the VFIO layer: edu as the lab's kernel reported it, and a synthetic NVIDIA GPU with its audio. */
-final class VfioFixtures {
+public final class VfioFixtures {
     private VfioFixtures() {}
 
-    static final int RW = VfioStructs.RegionInfo.FLAG_READ | VfioStructs.RegionInfo.FLAG_WRITE;
-    static final int RW_MMAP = RW | VfioStructs.RegionInfo.FLAG_MMAP;
+    public static final int RW = VfioStructs.RegionInfo.FLAG_READ | VfioStructs.RegionInfo.FLAG_WRITE;
+    public static final int RW_MMAP = RW | VfioStructs.RegionInfo.FLAG_MMAP;
     static final int EVENTFD = 1, MASKABLE = 2, AUTOMASKED = 4, NORESIZE = 8;
-    static final String EDU = "0000:00:03.0", GPU = "0000:01:00.0", GPU_AUDIO = "0000:01:00.1";
+    public static final String EDU = "0000:00:03.0", GPU = "0000:01:00.0", GPU_AUDIO = "0000:01:00.1";
 
     /**
      * edu as vfio-pci describes it (EduLabProbe in the lab): flags PCI only (no reset), 9 regions (BAR0 1 MiB
      * read/write/mmap, config 256 bytes read/write, VGA absent), IRQs INTx 1 (eventfd, maskable, automasked),
      * MSI 1 and MSI-X 0 (eventfd, noresize), ERR 0, REQ 1.
      */
-    static FakeDevice edu() {
+    public static FakeDevice edu() {
         return new FakeDevice(EDU, VfioStructs.DeviceInfo.FLAG_PCI, 9, 5, PciFixtures.eduConfig())
                 .region(0, 1 << 20, RW_MMAP)
                 .region(VfioStructs.PCI_CONFIG_REGION, 256, RW)
@@ -37,7 +37,7 @@ final class VfioFixtures {
      * (0xba0000) as older kernels do; BAR3 is MSI-X mappable as newer ones report; region 9 is device specific with
      * a type and one sparse area (a chain of two).
      */
-    static FakeDevice gpu() {
+    public static FakeDevice gpu() {
         return new FakeDevice(GPU, VfioStructs.DeviceInfo.FLAG_PCI | VfioStructs.DeviceInfo.FLAG_RESET, 10, 5,
                 PciFixtures.nvidiaGpuConfig())
                 .region(new FakeDevice.Region(0, 16 << 20, RW_MMAP, List.of(new long[] {0, 0xb90000},
@@ -56,7 +56,7 @@ final class VfioFixtures {
                 .irq(4, 1, EVENTFD);
     }
 
-    static FakeDevice gpuAudio() {
+    public static FakeDevice gpuAudio() {
         byte[] config = new byte[256];
         PciFixtures.put(config, 0, 4, 0x1aef10de);
         PciFixtures.put(config, 8, 4, 0x040300a1);
@@ -68,7 +68,7 @@ final class VfioFixtures {
     }
 
     /** Group 3 holds edu; group 22 the GPU and its audio function. */
-    static FakeVfioHost host() {
+    public static FakeVfioHost host() {
         return new FakeVfioHost()
                 .group(3, true, List.of(EDU), edu())
                 .group(22, true, List.of(GPU, GPU_AUDIO), gpu(), gpuAudio());

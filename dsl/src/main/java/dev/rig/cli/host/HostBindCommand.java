@@ -5,12 +5,9 @@ import dev.rig.engine.hostprep.DriverBinder;
 import dev.rig.engine.hostprep.DriverChange;
 import dev.rig.engine.hostprep.Owner;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -21,16 +18,7 @@ import java.util.concurrent.Callable;
         + "so that rig host unbind or rig host restore gives them back to their driver.",
         "Every endpoint of a device's IOMMU group must be named, or add --group; bridges are left alone. "
                 + "Devices already on vfio-pci are left as they are."})
-final class HostBindCommand implements Callable<Integer> {
-    @Mixin
-    HostOptions options;
-
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    HostCommand parent;
-
+final class HostBindCommand extends HostSubcommand implements Callable<Integer> {
     @Parameters(paramLabel = "BDF", arity = "1..*", description = "Devices, e.g. 0000:01:00.0 or 01:00.0.")
     List<String> addresses;
 
@@ -49,7 +37,7 @@ final class HostBindCommand implements Callable<Integer> {
         if (modprobe) {
             VfioModule.load(options);
         }
-        DriverBinder binder = new DriverBinder(options.paths(), parent.writer(), options.journal());
+        DriverBinder binder = binder();
         DriverBinder.Options opts = new DriverBinder.Options(group, force);
         PrintWriter err = spec.commandLine().getErr();
         binder.planBind(devices, opts).notes().forEach(n -> err.println("rig: warning: " + n));

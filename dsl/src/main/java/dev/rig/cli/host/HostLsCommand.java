@@ -7,11 +7,8 @@ import dev.rig.engine.hostprep.HostPrepException;
 import dev.rig.engine.hostprep.HostUse;
 import dev.rig.engine.hostprep.PciIds;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,13 +19,7 @@ import java.util.concurrent.Callable;
 /** rig host ls [BDF...]: the PCI devices as lspci shows them, with driver, group, BARs, SR-IOV and readiness. */
 @Command(name = "ls", mixinStandardHelpOptions = true, description = "List PCI devices: class, names, driver, IOMMU group, BARs, SR-IOV, and whether "
         + "each is ready for passthrough.")
-final class HostLsCommand implements Callable<Integer> {
-    @Mixin
-    HostOptions options;
-
-    @Spec
-    CommandSpec spec;
-
+final class HostLsCommand extends HostSubcommand implements Callable<Integer> {
     @Parameters(paramLabel = "BDF", arity = "0..*", description = "Only these devices, e.g. 0000:01:00.0 or 01:00.0.")
     List<String> addresses = new ArrayList<>();
 

@@ -2,11 +2,7 @@ package dev.rig.cli.host;
 
 import dev.rig.engine.hostprep.DriverBinder;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -15,22 +11,13 @@ import java.util.concurrent.Callable;
 @Command(name = "restore", mixinStandardHelpOptions = true, description = {"Give back every device that a Rig run took and did not give back (after a "
         + "crash or kill -9), from the journal written before each bind.",
         "Devices bound with rig host bind stay on vfio-pci unless --all; devices of runs still going are kept."})
-final class HostRestoreCommand implements Callable<Integer> {
-    @Mixin
-    HostOptions options;
-
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    HostCommand parent;
-
+final class HostRestoreCommand extends HostSubcommand implements Callable<Integer> {
     @Option(names = "--all", description = "Also give back devices bound with rig host bind.")
     boolean all;
 
     @Override
     public Integer call() {
-        DriverBinder binder = new DriverBinder(options.paths(), parent.writer(), options.journal());
+        DriverBinder binder = binder();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         DriverBinder.RestoreResult r = binder.restore(all);

@@ -2,10 +2,7 @@ package dev.rig.cli.host;
 
 import dev.rig.engine.host.HostSnapshot;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,13 +11,7 @@ import java.util.concurrent.Callable;
 /** rig host snapshot [-o FILE]: this host's PCI facts as a HostSnapshot JSON, for planning on another machine. */
 @Command(name = "snapshot", mixinStandardHelpOptions = true, description = "Write this host's PCI facts as JSON (rig host snapshot > host.json), to "
         + "plan VMs for this machine elsewhere.")
-final class HostSnapshotCommand implements Callable<Integer> {
-    @Mixin
-    HostOptions options;
-
-    @Spec
-    CommandSpec spec;
-
+final class HostSnapshotCommand extends HostSubcommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
     Path output;
 

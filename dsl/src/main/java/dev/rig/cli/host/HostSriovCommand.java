@@ -4,12 +4,8 @@ import dev.rig.engine.host.PciAddress;
 import dev.rig.engine.host.PciDevice;
 import dev.rig.engine.hostprep.SriovConfigurator;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -17,16 +13,7 @@ import java.util.concurrent.Callable;
 /** rig host sriov BDF --vfs N: sets the number of SR-IOV VFs of a PF, then lists them. */
 @Command(name = "sriov", mixinStandardHelpOptions = true, description = "Create or remove SR-IOV virtual functions of a physical function "
         + "(sriov_numvfs), then list them.")
-final class HostSriovCommand implements Callable<Integer> {
-    @Mixin
-    HostOptions options;
-
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    HostCommand parent;
-
+final class HostSriovCommand extends HostSubcommand implements Callable<Integer> {
     @Parameters(paramLabel = "BDF", description = "The physical function, e.g. 0000:03:00.0.")
     String address;
 

@@ -3,12 +3,8 @@ package dev.rig.cli.host;
 import dev.rig.engine.host.PciAddress;
 import dev.rig.engine.hostprep.DriverBinder;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -17,16 +13,7 @@ import java.util.concurrent.Callable;
 @Command(name = "unbind", mixinStandardHelpOptions = true, description = {"Give devices back: clear driver_override, unbind vfio-pci and probe, so each "
         + "goes back to the driver it had when Rig took it (from the journal); one Rig did not take goes to the "
         + "driver the kernel picks.", "Devices not on vfio-pci are left as they are."})
-final class HostUnbindCommand implements Callable<Integer> {
-    @Mixin
-    HostOptions options;
-
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    HostCommand parent;
-
+final class HostUnbindCommand extends HostSubcommand implements Callable<Integer> {
     @Parameters(paramLabel = "BDF", arity = "1..*", description = "Devices, e.g. 0000:01:00.0 or 01:00.0.")
     List<String> addresses;
 
@@ -36,7 +23,7 @@ final class HostUnbindCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<PciAddress> devices = addresses.stream().map(PciAddress::parse).toList();
-        DriverBinder binder = new DriverBinder(options.paths(), parent.writer(), options.journal());
+        DriverBinder binder = binder();
         HostBindCommand.print(spec, binder.unbind(devices, group));
         return 0;
     }

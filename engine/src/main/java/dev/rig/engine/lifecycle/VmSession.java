@@ -38,6 +38,8 @@ public final class VmSession implements VmHandle {
 
     private final Hypervisor hypervisor;
     private final VmPlan plan;
+    private final HostPreparation hostPreparation;
+    private volatile HostPreparation.Prepared prepared;
     private final List<Consumer<LifecycleStep>> listeners = new CopyOnWriteArrayList<>();
     private volatile LifecycleStep state = LifecycleStep.DEFINED;
     private volatile Throwable failure;
@@ -46,9 +48,12 @@ public final class VmSession implements VmHandle {
     private volatile SerialConsole console;
     private boolean started, tornDown;
 
-    public VmSession(Hypervisor hypervisor, VmPlan plan) {
+    public VmSession(Hypervisor hypervisor, VmPlan plan) { this(hypervisor, plan, HostPreparation.NONE); }
+
+    public VmSession(Hypervisor hypervisor, VmPlan plan, HostPreparation hostPreparation) {
         this.hypervisor = hypervisor;
         this.plan = plan;
+        this.hostPreparation = hostPreparation;
     }
 
     @Override
@@ -81,7 +86,7 @@ public final class VmSession implements VmHandle {
         try {
             enter(VALIDATED, () -> { });  // the plan exists only for a VM that passed validation
             leave(VALIDATED);
-            enter(HOST_PREPARED, () -> { });  // managed devices are bound here once passthrough lands
+            enter(HOST_PREPARED, () -> prepared = hostPreparation.prepare(plan));
             leave(HOST_PREPARED);
             enter(REALIZED, () -> {
                 machine = hypervisor.create(plan);
@@ -143,6 +148,15 @@ public final class VmSession implements VmHandle {
                 m.close();
             } catch (RuntimeException e) {
                 log.warn("teardown of {}: {}", name(), e.getMessage());
+                if (failure == null) failure = e;
+            }
+        }
+        HostPreparation.Prepared p = prepared;
+        if (p != null) {
+            try {
+                p.close();  // after the machine: the kernel keeps a device on vfio-pci while its fds are open
+            } catch (RuntimeException e) {
+                log.warn("teardown of {}: giving devices back: {}", name(), e.getMessage());
                 if (failure == null) failure = e;
             }
         }

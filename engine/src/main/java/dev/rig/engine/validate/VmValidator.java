@@ -45,7 +45,7 @@ public final class VmValidator {
         checkBoot(vm, report);
         checkSerial(report, "serial", vm.serial());
         checkSerial(report, "console", vm.console());
-        vm.serialLog().ifPresent(log -> checkSerial(report, "serialLog", new Serial.ToFile(log)));
+        vm.serialLog().ifPresent(log -> checkLogFolder(report, "serialLog", "the serial log", log));
         checkSegments(vm, problems, report);
         checkDisks(vm, problems);
         checkLabels(vm, problems);
@@ -86,11 +86,13 @@ public final class VmValidator {
     }
 
     private static void checkSerial(Reporter report, String setting, Serial serial) {
-        if (serial instanceof Serial.ToFile(Path path)) {
-            Path dir = path.toAbsolutePath().getParent();
-            if (dir == null || !Files.isDirectory(dir))
-                report.add(setting, "cannot write the " + setting + " log to " + path + ": folder " + dir + " does not exist");
-        }
+        if (serial instanceof Serial.ToFile(Path path)) checkLogFolder(report, setting, "the " + setting + " log", path);
+    }
+
+    private static void checkLogFolder(Reporter report, String setting, String what, Path path) {
+        Path dir = path.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir))
+            report.add(setting, "cannot write " + what + " to " + path + ": folder " + dir + " does not exist");
     }
 
     private static void checkSegments(VmSpec vm, List<Problem> problems, Reporter report) {

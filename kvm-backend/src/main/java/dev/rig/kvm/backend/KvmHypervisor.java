@@ -47,8 +47,17 @@ public final class KvmHypervisor implements Hypervisor {
             for (DiskSpec d : vm.disks())
                 out.add(new Problem("disk", d.label() + ": disks are for Linux guests; the built-in guests have no "
                         + "virtio driver", d.origin()));
-        for (DeviceSpec d : vm.devices())
-            out.add(new Problem("device", d.label() + ": the kvm backend cannot pass devices through yet", d.origin()));
+        for (DeviceSpec d : vm.devices()) {
+            if (!(vm.boot() instanceof Boot.LinuxKernel))
+                out.add(new Problem("device", d.label() + ": passed-through devices are for Linux guests; the built-in "
+                        + "guests have no drivers", d.origin()));
+            else if (d.pciSegment() != 0)
+                out.add(new Problem("device", d.label() + ": the kvm backend passes devices through on PCI segment 0 "
+                        + "only for now", d.origin()));
+            else if (PassthroughProvider.find().isEmpty())
+                out.add(new Problem("device", d.label() + ": passthrough needs rig-vfio-backend on the class path",
+                        d.origin()));
+        }
         if (!(vm.console() instanceof Serial.Off))
             out.add(new Problem("console", "the kvm backend has no virtio console yet", vm.origin("console")));
         if (vm.memory().hugepages())

@@ -122,7 +122,7 @@ final class KvmMachine implements Machine {
                         BuiltinGuest.STACK_TOP, 0);
             }
             case Boot.LinuxKernel k -> {
-                long rsdp = PlatformDevices.install(plan.graph(), plan.spec().cpus(), memory, pio, mmio, chip,
+                long rsdp = PlatformDevices.install(plan.graph(), plan.spec().cpus(), vm, memory, pio, mmio, chip,
                         () -> finish(new RunOutcome.PoweredOff(RunStats.NONE)),
                         () -> finish(new RunOutcome.Rebooted("ACPI reset register", RunStats.NONE)), this::own);
                 KernelLoading.load(memory, k, plan.graph().memory(), rsdp);
@@ -165,7 +165,10 @@ final class KvmMachine implements Machine {
             }
         }
         uart.flush();
-        RunStats stats = loops.stream().map(VcpuLoop::stats).reduce(RunStats.NONE, RunStats::plus);
+        java.util.Map<String, Long> byDevice = new java.util.TreeMap<>(pio.accessCounts());
+        mmio.accessCounts().forEach((id, n) -> byDevice.merge(id, n, Long::sum));
+        RunStats stats = loops.stream().map(VcpuLoop::stats).reduce(RunStats.NONE, RunStats::plus)
+                .withExitsByDevice(byDevice);
         RunOutcome o = outcome;
         return o == null ? new RunOutcome.Halted(stats) : o.withStats(stats);
     }

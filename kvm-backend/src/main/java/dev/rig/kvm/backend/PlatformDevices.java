@@ -7,6 +7,7 @@ import dev.rig.engine.graph.PciSegmentNode;
 import dev.rig.kvm.GuestAddress;
 import dev.rig.kvm.GuestMemory;
 import dev.rig.kvm.Irqchip;
+import dev.rig.kvm.Vm;
 import dev.rig.kvm.acpi.AcpiConfig;
 import dev.rig.kvm.acpi.AcpiPmDevice;
 import dev.rig.kvm.acpi.AcpiTables;
@@ -34,7 +35,7 @@ final class PlatformDevices {
     private PlatformDevices() {}
 
     /** Installs the platform and returns the ACPI root pointer's guest address (for boot_params). */
-    static long install(DeviceGraph graph, int cpus, GuestMemory memory, Bus pio, Bus mmio, Irqchip chip,
+    static long install(DeviceGraph graph, int cpus, Vm vm, GuestMemory memory, Bus pio, Bus mmio, Irqchip chip,
                         Runnable onPowerOff, Runnable onReset, Consumer<AutoCloseable> own) {
         PciSegmentNode seg0 = graph.segments().getFirst();
         PciRoot root = PciRoot.withHostBridge();
@@ -43,6 +44,16 @@ final class PlatformDevices {
         List<AcpiConfig.IntxRoute> intx = new ArrayList<>();
         for (GuestPciFunction f : seg0.functions()) {
             if (f instanceof GuestPciFunction.VirtioBlock disk) intx.add(addDisk(disk, memory, root, mmio, pio, chip, own));
+        }
+        List<GuestPciFunction.Passthrough> passed = seg0.functions().stream()
+                .filter(GuestPciFunction.Passthrough.class::isInstance).map(GuestPciFunction.Passthrough.class::cast).toList();
+        if (!passed.isEmpty()) {
+            PassthroughProvider provider = PassthroughProvider.find().orElseThrow(() -> new IllegalStateException(
+                    "no passthrough provider: rig-vfio-backend is not on the class path"));
+            PassthroughProvider.Attached attached = provider.attach(
+                    new PassthroughProvider.Target(vm, memory, chip, mmio, pio, root), passed);
+            own.accept(attached);
+            intx.addAll(attached.intxRoutes());
         }
 
         // Only segment 0 has devices behind it for now; describing more segments would promise empty buses.

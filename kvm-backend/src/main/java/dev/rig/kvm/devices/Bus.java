@@ -5,6 +5,10 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * An address range map from (PIO port or guest physical) address to device. Lookups from vCPU threads read
@@ -12,12 +16,13 @@ import java.util.List;
  */
 public final class Bus {
     /** A device's window on the bus. */
-    public record Mapping(long base, long length, String id, BusDevice device) {
+    public record Mapping(long base, long length, String id, BusDevice device, LongAdder accesses) {
         long end() { return base + length; }
     }
 
     private final String name;
     private volatile Mapping[] mappings = new Mapping[0];
+    private final Map<String, LongAdder> accesses = new ConcurrentHashMap<>();  // kept across moves, by id
 
     public Bus(String name) { this.name = name; }
 
@@ -32,7 +37,7 @@ public final class Bus {
                         name, id, base, base + length - 1, m.id(), m.base(), m.end() - 1));
         }
         List<Mapping> next = new ArrayList<>(List.of(mappings));
-        next.add(new Mapping(base, length, id, device));
+        next.add(new Mapping(base, length, id, device, accesses.computeIfAbsent(id, k -> new LongAdder())));
         next.sort(Comparator.comparingLong(Mapping::base));
         mappings = next.toArray(Mapping[]::new);
     }
@@ -45,6 +50,13 @@ public final class Bus {
     }
 
     public List<Mapping> mappings() { return List.of(mappings); }
+
+    /** Accesses each device took (each one a vCPU exit), by id, for every id ever registered. */
+    public Map<String, Long> accessCounts() {
+        Map<String, Long> out = new TreeMap<>();
+        accesses.forEach((id, n) -> out.put(id, n.sum()));
+        return out;
+    }
 
     /** The mapping containing address, or null. */
     public Mapping find(long address) {
@@ -66,6 +78,7 @@ public final class Bus {
      */
     public boolean read(long address, MemorySegment data, int size) {
         Mapping m = find(address);
+        if (m != null) m.accesses().increment();
         long value = m == null ? -1L : m.device().read(address - m.base(), size);
         for (int i = 0; i < size; i++) data.set(ValueLayout.JAVA_BYTE, i, (byte) (value >>> (8 * i)));
         return m != null;
@@ -75,6 +88,7 @@ public final class Bus {
     public boolean write(long address, MemorySegment data, int size) {
         Mapping m = find(address);
         if (m == null) return false;
+        m.accesses().increment();
         long value = 0;
         for (int i = 0; i < size; i++) value |= (data.get(ValueLayout.JAVA_BYTE, i) & 0xffL) << (8 * i);
         m.device().write(address - m.base(), size, value);

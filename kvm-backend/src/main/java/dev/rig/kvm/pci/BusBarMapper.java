@@ -12,11 +12,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class BusBarMapper implements BarMoveListener {
     private static final Logger log = LoggerFactory.getLogger(BusBarMapper.class);
-    private final PciFunction function;
+    private final EmulatedPciFunction function;
     private final String name;
     private final Bus mmio, pio;
 
-    public BusBarMapper(PciFunction function, String name, Bus mmio, Bus pio) {
+    public BusBarMapper(EmulatedPciFunction function, String name, Bus mmio, Bus pio) {
         this.function = function;
         this.name = name;
         this.mmio = mmio;

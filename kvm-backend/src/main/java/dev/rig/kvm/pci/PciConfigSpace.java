@@ -97,6 +97,7 @@ public final class PciConfigSpace {
 
     /** Declares a BAR; its address starts at 0 (unassigned) until the guest or {@link #setBarAddress} sets one. */
     public synchronized void addBar(PciBar bar) {
+        if (bar.kind() == PciBar.Kind.ROM) throw new IllegalArgumentException("emulated functions have no expansion ROM");
         int i = bar.index();
         if (bars[i] != null || (bar.kind() == PciBar.Kind.MEM64 && bars[i + 1] != null) || isUpperHalf(i))
             throw new IllegalStateException("BAR " + i + " is already in use");

@@ -19,15 +19,18 @@ public final class PciRoot {
         return root;
     }
 
-    /** Puts fn at device number device; barListener hears the guest's BAR moves for it. */
-    public synchronized void add(int device, PciFunction fn, BarMoveListener barListener) {
-        if (device < 0 || device >= DEVICES) throw new IllegalArgumentException("device number 0..31: " + device);
-        if (slots[device] != null) throw new IllegalStateException("PCI device " + device + " is taken");
+    /** Puts an emulated fn at device number device; barListener hears the guest's BAR moves for it. */
+    public void add(int device, EmulatedPciFunction fn, BarMoveListener barListener) {
         fn.configSpace().setBarMoveListener(barListener);
-        slots[device] = fn;
+        add(device, fn);
     }
 
-    public void add(int device, PciFunction fn) { add(device, fn, (bar, from, to) -> {}); }
+    /** Puts fn at device number device (a function that follows its own BAR moves). */
+    public synchronized void add(int device, PciFunction fn) {
+        if (device < 0 || device >= DEVICES) throw new IllegalArgumentException("device number 0..31: " + device);
+        if (slots[device] != null) throw new IllegalStateException("PCI device " + device + " is taken");
+        slots[device] = fn;
+    }
 
     /** The lowest free device number. */
     public synchronized int nextFreeDevice() {

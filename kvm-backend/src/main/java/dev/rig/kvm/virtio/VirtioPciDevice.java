@@ -7,7 +7,7 @@ import dev.rig.kvm.pci.MsiDelivery;
 import dev.rig.kvm.pci.MsixTable;
 import dev.rig.kvm.pci.PciBar;
 import dev.rig.kvm.pci.PciConfigSpace;
-import dev.rig.kvm.pci.PciFunction;
+import dev.rig.kvm.pci.EmulatedPciFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +30,7 @@ import java.util.List;
  * VIRTIO_PCI_CAP_PCI_CFG window (BAR access through config space, for firmware that cannot reach the BAR) is
  * there too. Legacy (0.9) drivers are not served. All state is guarded by this object's lock.
  */
-public final class VirtioPciDevice implements PciFunction {
+public final class VirtioPciDevice implements EmulatedPciFunction {
     private static final Logger log = LoggerFactory.getLogger(VirtioPciDevice.class);
 
     public static final int VENDOR_VIRTIO = 0x1af4, DEVICE_ID_BASE = 0x1040, SUBSYSTEM_ID = 0x1100;

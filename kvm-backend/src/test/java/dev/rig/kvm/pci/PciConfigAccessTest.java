@@ -20,7 +20,7 @@ class PciConfigAccessTest {
         endpoint.addBar(PciBar.mem32(0, 0x4000));
         endpoint.set8(PciConfigSpace.INTERRUPT_PIN, 1);
         endpoint.addCapability(0x11, new byte[10]);
-        root.add(3, () -> endpoint);
+        root.add(3, (EmulatedPciFunction) () -> endpoint);
     }
 
     private static int address(int bus, int dev, int fn, int reg) {

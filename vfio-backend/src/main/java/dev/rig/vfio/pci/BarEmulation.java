@@ -1,5 +1,7 @@
 package dev.rig.vfio.pci;
 
+import dev.rig.kvm.pci.PciBar;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +34,7 @@ final class BarEmulation {
 
         int register() { return index == PciBar.ROM_INDEX ? PciRegs.ROM_ADDRESS : PciRegs.BAR0 + 4 * index; }
 
-        PciBar snapshot(long address) { return new PciBar(index, kind, prefetchable, size, address); }
+        PciBar bar() { return new PciBar(index, size, kind, prefetchable); }
     }
 
     private final ConfigBytes bytes;
@@ -71,12 +73,12 @@ final class BarEmulation {
                 int high = (int) (sizeMask >>> 32);
                 bytes.emulate(reg, 4, flags, -1, low);
                 bytes.emulate(reg + 4, 4, 0, -1, high);
-                slots[i] = new Slot(i, PciBar.Kind.MEMORY64, prefetch, size, low, high);
+                slots[i] = new Slot(i, PciBar.Kind.MEM64, prefetch, size, low, high);
                 i++;  // the upper half is not a BAR of its own
             } else {
                 if (size > 1L << 32) throw new IllegalArgumentException("32-bit BAR" + i + " larger than 4 GiB: " + size);
                 bytes.emulate(reg, 4, flags, -1, low);
-                slots[i] = new Slot(i, PciBar.Kind.MEMORY32, prefetch, size, low, 0);
+                slots[i] = new Slot(i, PciBar.Kind.MEM32, prefetch, size, low, 0);
             }
         }
         if (exposeRom && romSize > 0) {
@@ -105,10 +107,10 @@ final class BarEmulation {
             if (s == null) continue;
             int reg = s.register();
             if (offset < reg + 4 && offset + width > reg) {
-                if (s.kind == PciBar.Kind.MEMORY64) s.lowPending = true;
+                if (s.kind == PciBar.Kind.MEM64) s.lowPending = true;
                 else commit(s, listener);
             }
-            if (s.kind == PciBar.Kind.MEMORY64 && offset < reg + 8 && offset + width > reg + 4) commit(s, listener);
+            if (s.kind == PciBar.Kind.MEM64 && offset < reg + 8 && offset + width > reg + 4) commit(s, listener);
         }
     }
 
@@ -122,7 +124,7 @@ final class BarEmulation {
         int low = bytes.get(reg, 4);
         if (s.lowMask != 0 && (low & s.lowMask) == s.lowMask) return;  // sizing probe in progress
         long address = low & s.lowMask;
-        if (s.kind == PciBar.Kind.MEMORY64) {
+        if (s.kind == PciBar.Kind.MEM64) {
             int high = bytes.get(reg + 4, 4);
             if (s.highMask != 0 && (high & s.highMask) == s.highMask) return;
             address = ((long) high << 32) | Integer.toUnsignedLong(low & s.lowMask);
@@ -133,18 +135,25 @@ final class BarEmulation {
         if (address == s.committed) return;
         long old = s.committed;
         s.committed = address;
-        listener.barMoved(s.snapshot(address), old, address);
+        listener.barMoved(s.bar(), old, address);
     }
 
     List<PciBar> bars() {
         List<PciBar> list = new ArrayList<>();
-        for (int i = 0; i < 6; i++) if (slots[i] != null) list.add(slots[i].snapshot(slots[i].committed));
+        for (int i = 0; i < 6; i++) if (slots[i] != null) list.add(slots[i].bar());
         return list;
     }
 
     PciBar rom() {
         Slot s = slots[PciBar.ROM_INDEX];
-        return s == null ? null : s.snapshot(s.committed);
+        return s == null ? null : s.bar();
+    }
+
+    /** Where the BAR (or ROM, index 6) was last placed: 0 until the guest or firmware placed it. */
+    long address(int index) {
+        Slot s = index >= 0 && index < slots.length ? slots[index] : null;
+        if (s == null) throw new IllegalArgumentException("no BAR " + index);
+        return s.committed;
     }
 
     boolean romEnabled() {

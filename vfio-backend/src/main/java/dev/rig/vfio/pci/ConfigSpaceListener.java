@@ -1,12 +1,16 @@
 package dev.rig.vfio.pci;
 
+import dev.rig.kvm.pci.BarMoveListener;
+import dev.rig.kvm.pci.PciBar;
+
 /**
  * What the backend must act on when the guest writes config space (or the MSI-X table): remap a moved BAR, follow
  * decode enables, and update KVM's MSI routes. Every method is optional. Calls come on the thread that made the
  * access, after the virtual config space holds the new value.
  */
-public interface ConfigSpaceListener {
+public interface ConfigSpaceListener extends BarMoveListener {
     /** A BAR now decodes at a new address (sizing probes and half-written 64-bit BARs are not reported). */
+    @Override
     default void barMoved(PciBar bar, long oldAddress, long newAddress) {}
 
     /** The command register changed (memory/IO decode, bus master); BAR moves are reported before this. */

@@ -1,5 +1,7 @@
 package dev.rig.vfio.pci;
 
+import dev.rig.kvm.pci.PciBar;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -208,8 +210,11 @@ public final class VirtualConfigSpace {
 
     public boolean busMasterEnabled() { return (command() & PciRegs.COMMAND_MASTER) != 0; }
 
-    /** The implemented BARs with the addresses last reported to listeners. */
+    /** The implemented BARs (without the ROM). */
     public synchronized List<PciBar> bars() { return bars.bars(); }
+
+    /** The address last reported to listeners for a BAR (index 6: the ROM), 0 while unplaced. */
+    public synchronized long barAddress(int index) { return bars.address(index); }
 
     /** The ROM BAR, when exposed. */
     public synchronized Optional<PciBar> rom() { return Optional.ofNullable(bars.rom()); }

@@ -63,7 +63,8 @@ public final class FakeVfioHost implements VfioSys {
     private final Map<String, Integer> failNext = new HashMap<>();
     private long pinLimit = Long.MAX_VALUE;
     private Rlimit memlock = new Rlimit(8L << 20, 8L << 20);
-    private int nextFd = 100;
+    // Far above the fds the JVM holds, so a real eventfd (KVM's irqfds in wiring tests) never shares a number.
+    private int nextFd = 1 << 20;
 
     // ---- description ----
 
@@ -114,6 +115,16 @@ public final class FakeVfioHost implements VfioSys {
 
     private SyscallException fail(String op, String target, int errno) {
         return new SyscallException(op, target, errno);
+    }
+
+    /** The kernel takes any eventfd of the process: one opened for real (e.g. a KVM irqfd) counts too. */
+    private static boolean realEventfd(int fd) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + fd)).toString()
+                    .equals("anon_inode:[eventfd]");
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     private int allocate(File f) {
@@ -349,7 +360,7 @@ public final class FakeVfioHost implements VfioSys {
                 for (int i = 0; i < count; i++) {
                     int efd = arg.get(ValueLayout.JAVA_INT_UNALIGNED, IrqSet.DATA + 4L * i);
                     if (efd == -1) t.remove(start + i);
-                    else if (!(fds.get(efd) instanceof EventFile)) throw fail(op, target, Errno.EBADF);
+                    else if (!(fds.get(efd) instanceof EventFile) && !realEventfd(efd)) throw fail(op, target, Errno.EBADF);
                     else t.put(start + i, efd);
                 }
             }

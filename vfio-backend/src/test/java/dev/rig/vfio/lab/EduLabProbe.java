@@ -10,7 +10,7 @@ import dev.rig.vfio.VfioMemlock;
 import dev.rig.vfio.VfioRegionInfo;
 import dev.rig.vfio.pci.ConfigSpaceListener;
 import dev.rig.vfio.pci.MsiMessage;
-import dev.rig.vfio.pci.PciBar;
+import dev.rig.kvm.pci.PciBar;
 import dev.rig.vfio.pci.VirtualConfigSpace;
 import dev.rig.vfio.sys.NativeVfioSys;
 import dev.rig.vfio.sys.SysFd;

@@ -42,7 +42,7 @@ class EduConfigSpaceTest {
         config.write(0x10, 4, 0xc0012345);  // unaligned bits below the size are not writable
         assertEquals(0xc0000000, config.read(0x10, 4));
         assertEquals(List.of("moved 0 0x0->0xc0000000"), events.events);
-        assertEquals(0xc0000000L, config.bars().getFirst().address());
+        assertEquals(0xc0000000L, config.barAddress(0));
         config.write(0x10, 4, 0xffffffff);
         config.write(0x10, 4, 0xc0000000);
         assertEquals(1, events.events.size(), "probe and restore of the same place report nothing");

@@ -1,5 +1,7 @@
 package dev.rig.vfio.pci;
 
+import dev.rig.kvm.pci.PciBar;
+
 import dev.rig.vfio.pci.PciFixtures.ArrayConfigSource;
 import dev.rig.vfio.pci.PciFixtures.Recorder;
 import org.junit.jupiter.api.Test;
@@ -40,10 +42,10 @@ class GpuConfigSpaceTest {
     @Test
     void barTypesComeFromTheDeviceAndSizesFromRegionInfo() {
         assertEquals(List.of(
-                        new PciBar(0, PciBar.Kind.MEMORY32, false, 16 << 20, 0),
-                        new PciBar(1, PciBar.Kind.MEMORY64, true, 256L << 20, 0),
-                        new PciBar(3, PciBar.Kind.MEMORY64, true, 32 << 20, 0),
-                        new PciBar(5, PciBar.Kind.IO, false, 128, 0)),
+                        new PciBar(0, 16 << 20, PciBar.Kind.MEM32, false),
+                        new PciBar(1, 256L << 20, PciBar.Kind.MEM64, true),
+                        new PciBar(3, 32 << 20, PciBar.Kind.MEM64, true),
+                        new PciBar(5, 128, PciBar.Kind.IO, false)),
                 config.bars());
         assertEquals(0x0000000c, config.read(0x14, 4), "flags stay, the host's address does not show");
     }
@@ -55,7 +57,7 @@ class GpuConfigSpaceTest {
         config.write(0x18, 4, 0x4);
         assertEquals(List.of("moved 1 0x0->0x430000000"), events.events);
         assertEquals(0x3000000cL, Integer.toUnsignedLong(config.read(0x14, 4)));
-        assertEquals(0x430000000L, config.bars().get(1).address());
+        assertEquals(0x430000000L, config.barAddress(1));
     }
 
     @Test

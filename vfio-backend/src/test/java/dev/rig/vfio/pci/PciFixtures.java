@@ -1,5 +1,7 @@
 package dev.rig.vfio.pci;
 
+import dev.rig.kvm.pci.PciBar;
+
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
