@@ -63,4 +63,7 @@ $bb reboot -f
 INIT
 chmod +x "$root/init"
 cp "$cache/l2-initrd.img" "$out"
+# The kernel unpacks an appended plain cpio only at a 4-byte-aligned offset (init/initramfs.c); elsewhere it stops
+# with "invalid magic" and boots the base image. The gzip image's size varies per build: pad it with NULs.
+truncate -s %4 "$out"
 (cd "$root" && find . | cpio -o -H newc --quiet) >>"$out"
