@@ -29,7 +29,9 @@ public final class VfioContainer implements AutoCloseable {
     private final VfioSys sys;
     private final SysFd fd;
     private final Map<Integer, VfioGroup> groups = new TreeMap<>();
-    private final List<DmaMapping> mappings = new ArrayList<>();
+    // By IOVA: the overlap check looks at two neighbours, not every mapping (a VMM may map RAM in 2 MiB pieces).
+    private final java.util.NavigableMap<Long, DmaMapping> byIova = new TreeMap<>();
+    private long mappedBytes;
     private boolean iommuSet;
 
     private VfioContainer(VfioSys sys, SysFd fd) {
@@ -111,7 +113,8 @@ public final class VfioContainer implements AutoCloseable {
     synchronized void forget(VfioGroup group) {
         groups.remove(group.number());
         if (groups.isEmpty()) {
-            mappings.clear();
+            byIova.clear();
+            mappedBytes = 0;
             iommuSet = false;
         }
     }
@@ -140,9 +143,10 @@ public final class VfioContainer implements AutoCloseable {
             throw new IllegalArgumentException(String.format("DMA mapping IOVA 0x%x size 0x%x vaddr 0x%x: all three "
                     + "must be 4 KiB aligned and the size non-zero", iova, size, host.address()));
         if (!deviceReads && !deviceWrites) throw new IllegalArgumentException("DMA mapping must allow read or write");
-        for (DmaMapping m : mappings) {
-            if (m.overlaps(iova, size))
-                throw new IllegalArgumentException(String.format("DMA mapping IOVA 0x%x+0x%x overlaps %s", iova, size, m));
+        for (var neighbour : java.util.Arrays.asList(byIova.floorEntry(iova), byIova.ceilingEntry(iova))) {
+            if (neighbour != null && neighbour.getValue().overlaps(iova, size))
+                throw new IllegalArgumentException(String.format("DMA mapping IOVA 0x%x+0x%x overlaps %s", iova, size,
+                        neighbour.getValue()));
         }
         DmaMapping mapping = new DmaMapping(iova, host.address(), size, deviceReads, deviceWrites);
         try (Arena arena = Arena.ofConfined()) {
@@ -156,7 +160,8 @@ public final class VfioContainer implements AutoCloseable {
         } catch (SyscallException e) {
             throw mapFailure(mapping, e);
         }
-        mappings.add(mapping);
+        byIova.put(iova, mapping);
+        mappedBytes += size;
         return mapping;
     }
 
@@ -178,7 +183,7 @@ public final class VfioContainer implements AutoCloseable {
 
     /** VFIO_IOMMU_UNMAP_DMA of one mapping made here. */
     public synchronized void unmapDma(DmaMapping mapping) {
-        if (!mappings.contains(mapping)) throw new IllegalArgumentException(mapping + " is not mapped in this container");
+        if (!mapping.equals(byIova.get(mapping.iova()))) throw new IllegalArgumentException(mapping + " is not mapped in this container");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment unmap = arena.allocate(DmaUnmap.LAYOUT.byteSize(), 8);
             DmaUnmap.ARGSZ.set(unmap, (int) DmaUnmap.LAYOUT.byteSize());
@@ -186,14 +191,15 @@ public final class VfioContainer implements AutoCloseable {
             DmaUnmap.SIZE.set(unmap, mapping.size());
             ioctl(VfioIoctls.IOMMU_UNMAP_DMA, unmap);
         } finally {
-            mappings.remove(mapping);  // after a failed unmap the kernel drops it with the container anyway
+            if (byIova.remove(mapping.iova()) != null) mappedBytes -= mapping.size();  // after a failed unmap the kernel drops it with the container anyway
         }
     }
 
-    public synchronized List<DmaMapping> dmaMappings() { return List.copyOf(mappings); }
+    /** The mappings made here, by IOVA. */
+    public synchronized List<DmaMapping> dmaMappings() { return List.copyOf(byIova.values()); }
 
     public synchronized long mappedBytes() {
-        return mappings.stream().mapToLong(DmaMapping::size).sum();
+        return mappedBytes;
     }
 
     VfioSys sys() { return sys; }
@@ -238,7 +244,7 @@ public final class VfioContainer implements AutoCloseable {
                 if (first == null) first = e;
             }
         }
-        for (DmaMapping m : List.copyOf(mappings)) {
+        for (DmaMapping m : List.copyOf(byIova.values())) {
             try {
                 unmapDma(m);
             } catch (RuntimeException e) {
