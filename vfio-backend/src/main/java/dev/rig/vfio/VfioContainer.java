@@ -12,7 +12,6 @@ import dev.rig.vfio.sys.VfioSys;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
