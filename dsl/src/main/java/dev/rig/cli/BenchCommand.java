@@ -39,7 +39,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             Path image = work.resolve("pio-loop.bin");
             Files.write(image, BuiltinGuests.pioLoop(BuiltinGuests.PIO_LOOP_ITERATIONS).image());
-            Path reference = compileReference(work);
+            Path reference = CReference.compile(home, "pio-loop", work);
             double bestRig = 0, bestC = 0;
             for (int round = 1; round <= rounds; round++) {
                 double c = runReference(reference, image);
@@ -65,13 +65,6 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private Path compileReference(Path work) throws IOException, InterruptedException {
-        Path source = home.resolve("scripts/bench/pio-loop.c");
-        Path binary = work.resolve("pio-loop");
-        Process gcc = new ProcessBuilder("gcc", "-O2", "-o", binary.toString(), source.toString()).inheritIO().start();
-        if (gcc.waitFor() != 0) throw new IllegalStateException("gcc could not build " + source);
-        return binary;
-    }
 
     private static double runReference(Path binary, Path image) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(binary.toString(), image.toString()).redirectErrorStream(true).start();

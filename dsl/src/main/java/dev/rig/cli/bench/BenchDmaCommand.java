@@ -1,5 +1,6 @@
 package dev.rig.cli.bench;
 
+import dev.rig.cli.CReference;
 import dev.rig.engine.alloc.AddressRange;
 import dev.rig.engine.alloc.GuestMemoryLayout;
 import dev.rig.engine.alloc.Sizes;
@@ -75,7 +76,7 @@ public final class BenchDmaCommand implements Callable<Integer> {
         Path work = Files.createTempDirectory("rig-bench-dma");
         List<DmaRound> rig = new ArrayList<>(), c = new ArrayList<>();
         try (RigDmaSide rigSide = new RigDmaSide(bdf, group, ram, granularities);
-             CDmaSide reference = new CDmaSide(compileReference(work), bdf, group, ram, rigSide.hugePageOffsets(),
+             CDmaSide reference = new CDmaSide(CReference.compile(home, "dma-map", work), bdf, group, ram, rigSide.hugePageOffsets(),
                      granularities)) {
             // With transparent huge pages, where RAM starts in a 2 MiB page decides which of its pages are huge and
             // so the kernel's pinning and IOMMU work: the C side places its RAM as Rig's lies, and this shows it.
@@ -118,11 +119,4 @@ public final class BenchDmaCommand implements Callable<Integer> {
         return Integer.parseInt(Files.readSymbolicLink(group).getFileName().toString());
     }
 
-    private Path compileReference(Path work) throws IOException, InterruptedException {
-        Path source = home.resolve("scripts/bench/dma-map.c");
-        Path binary = work.resolve("dma-map");
-        Process gcc = new ProcessBuilder("gcc", "-O2", "-o", binary.toString(), source.toString()).inheritIO().start();
-        if (gcc.waitFor() != 0) throw new IllegalStateException("gcc could not build " + source);
-        return binary;
-    }
 }
