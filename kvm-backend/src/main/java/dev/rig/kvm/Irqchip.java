@@ -32,6 +32,7 @@ public final class Irqchip {
     private final NativeFd vmFd;
     private final Map<Integer, MsiRoute> msiRoutes = new TreeMap<>();
     private final List<IrqFd> irqfds = new ArrayList<>();
+    private final java.util.BitSet msiGsis = new java.util.BitSet();  // GSIs handed out for MSI routes
 
     Irqchip(NativeFd vmFd) {
         this.vmFd = vmFd;
@@ -84,6 +85,19 @@ public final class Irqchip {
             s.set(ValueLayout.JAVA_INT, 12, resampleFd);
             vmFd.ioctl(KvmIoctls.IRQFD, s);
         }
+    }
+
+    /** A GSI above the IOAPIC's pins for an MSI route, unused by any other device of this VM. */
+    public synchronized int allocateMsiGsi() {
+        int gsi = msiGsis.nextClearBit(IOAPIC_PINS);
+        msiGsis.set(gsi);
+        return gsi;
+    }
+
+    /** Gives back a GSI from {@link #allocateMsiGsi}, dropping its route. */
+    public synchronized void releaseMsiGsi(int gsi) {
+        msiGsis.clear(gsi);
+        unrouteMsi(gsi);
     }
 
     /** Routes a GSI (24 and up) to an MSI message, replacing its previous route. */
