@@ -176,6 +176,8 @@ final class KvmMachine implements Machine {
 
     boolean isStopping() { return stopping; }
 
+    Kvm kvm() { return kvm; }
+
     private void guestExit(int code) { finish(new RunOutcome.GuestExit(code, RunStats.NONE)); }
 
     void vcpuHalted(Vcpu vcpu) {

@@ -4,6 +4,7 @@ import dev.rig.engine.alloc.BarPlacement;
 import dev.rig.engine.graph.DeviceGraph;
 import dev.rig.engine.graph.GuestPciFunction;
 import dev.rig.engine.graph.PciSegmentNode;
+import dev.rig.kvm.CoalescedIo;
 import dev.rig.kvm.GuestAddress;
 import dev.rig.kvm.GuestMemory;
 import dev.rig.kvm.Irqchip;
@@ -43,6 +44,8 @@ final class PlatformDevices {
         PciSegmentNode seg0 = graph.segments().getFirst();
         PciRoot root = PciRoot.withHostBridge();
         pio.register(PciConfigIo.BASE, PciConfigIo.PORTS, "pci-config", new PciConfigIo(root));
+        // Config address writes need no answer: queued by KVM, replayed before the data access exits.
+        CoalescedIo.coalescePio(vm, PciConfigIo.BASE, 4);
         mmio.register(seg0.aperture().ecam().start(), PciEcam.SIZE, "pci-ecam-0", new PciEcam(root));
         List<AcpiConfig.IntxRoute> intx = new ArrayList<>();
         for (GuestPciFunction f : seg0.functions()) {
