@@ -1,10 +1,10 @@
 # Sourced by scripts/test-lab (uses its $here, $work and check): passthrough and managed devices for real.
 # One L1 boot with edu on uio_pci_generic (its "native" driver here):
 #  1. `rig run --stats` a script that passes edu (managed, the default) into an L2 Linux; the L2 init
-#     (passthrough-initrd.sh) runs lspci, reads ident through BAR0, does a DMA round trip and raises an INTx;
+#     (passthrough-init) runs lspci, reads ident through BAR0, does a DMA round trip and raises an INTx;
 #     during the run edu is on vfio-pci, afterwards back on uio_pci_generic.
 #  2. A managed run killed with SIGKILL leaves edu on vfio-pci and the journal; `rig host restore` gives it back.
-scripts/lab.d/tests/passthrough-initrd.sh "$work/pt-initrd.img"
+L2_TOOLS="lspci setpci" scripts/lab.d/tests/l2-initrd.sh "$work/pt-initrd.img" passthrough-init uio_pci_generic
 for name in pt kill; do
     cat > "$work/$name.groovy" <<SCRIPT
 vm('$name') {

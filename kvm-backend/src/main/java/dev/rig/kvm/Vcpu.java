@@ -40,6 +40,8 @@ public final class Vcpu implements AutoCloseable {
 
     public int id() { return id; }
 
+    NativeFd fd() { return fd; }
+
     /** Enters the guest until the next exit that needs user space. */
     public VcpuExit run() {
         int rc = Libc.ioctlRaw(fd.fd(), KvmIoctls.RUN.number(), 0L);

@@ -3,7 +3,7 @@ package dev.rig.engine.spi;
 /** How a run ended, and the exit status `rig run` gives for it. */
 public sealed interface RunOutcome {
     /** Exit statuses for outcomes that are not the guest's own code. */
-    int STATUS_FAILED = 1, STATUS_SHUTDOWN = 3, STATUS_STOPPED = 130;
+    int STATUS_FAILED = 1, STATUS_SHUTDOWN = 3, STATUS_PANICKED = 4, STATUS_STOPPED = 130;
 
     RunStats stats();
 
@@ -19,6 +19,7 @@ public sealed interface RunOutcome {
             case Rebooted r -> new Rebooted(r.how(), s);
             case PoweredOff p -> new PoweredOff(s);
             case Shutdown d -> new Shutdown(d.reason(), s);
+            case Panicked p -> new Panicked(p.how(), s);
             case Stopped t -> new Stopped(s);
             case Failed f -> new Failed(f.reason(), s);
         };
@@ -57,6 +58,13 @@ public sealed interface RunOutcome {
         public int exitStatus() { return STATUS_SHUTDOWN; }
 
         public String describe() { return "guest shut down: " + reason; }
+    }
+
+    /** The guest kernel said it panicked (pvpanic), so the run ends there rather than in a hang or a reboot. */
+    record Panicked(String how, RunStats stats) implements RunOutcome {
+        public int exitStatus() { return STATUS_PANICKED; }
+
+        public String describe() { return "the guest kernel panicked (" + how + ")"; }
     }
 
     /** Stopped on request (Ctrl-C, a hook, the API). */

@@ -15,18 +15,23 @@ import java.util.List;
  * @param i8042Present       sets IAPC_BOOT_ARCH.8042; leave false unless the VMM emulates a keyboard
  *                           controller at 0x60/0x64, so Linux skips probing it
  * @param cmosRtcPresent     false sets IAPC_BOOT_ARCH "CMOS RTC not present", so Linux leaves 0x70/0x71 alone
+ * @param pvpanicPort        the pvpanic device's I/O port, described as ACPI device QEMU0001 (as QEMU does), or
+ *                           0 for none
  */
 public record AcpiConfig(int vcpus, int ioApicId, long ioApicAddress, List<PciSegment> pciSegments, PmBlock pm,
                          List<SerialPort> serialPorts, List<InterruptOverride> interruptOverrides,
-                         boolean i8042Present, boolean cmosRtcPresent) {
+                         boolean i8042Present, boolean cmosRtcPresent, int pvpanicPort) {
     public static final long IOAPIC_ADDRESS = 0xFEC0_0000L;
     public static final int IOAPIC_PINS = 24;
+    /** Where QEMU's pvpanic ISA device sits (and so where guests' tooling expects it). */
+    public static final int PVPANIC_PORT = 0x505;
 
     public AcpiConfig {
         if (vcpus < 1 || vcpus > 255) throw new IllegalArgumentException("vcpus must be 1..255: " + vcpus);
         pciSegments = List.copyOf(pciSegments);
         serialPorts = List.copyOf(serialPorts);
         interruptOverrides = List.copyOf(interruptOverrides);
+        if (pvpanicPort < 0 || pvpanicPort > 0xffff) throw new IllegalArgumentException("pvpanic port: " + pvpanicPort);
         if (pciSegments.stream().map(PciSegment::id).distinct().count() != pciSegments.size())
             throw new IllegalArgumentException("PCI segment ids repeat");
         for (PciSegment s : pciSegments) {
@@ -38,14 +43,19 @@ public record AcpiConfig(int vcpus, int ioApicId, long ioApicAddress, List<PciSe
             for (SerialPort p : serialPorts)
                 if (s.ioWindow().overlaps(p.port(), SerialPort.PORTS))
                     throw new IllegalArgumentException("segment " + s.id() + " I/O window covers serial port " + p);
+            if (pvpanicPort != 0 && s.ioWindow().overlaps(pvpanicPort, 1))
+                throw new IllegalArgumentException("segment " + s.id() + " I/O window covers the pvpanic port");
         }
     }
 
-    /** The usual PC shape: I/O APIC id 0 at 0xFEC00000, PM block at 0x600, COM1, PC overrides, no 8042/RTC. */
+    /**
+     * The usual PC shape: I/O APIC id 0 at 0xFEC00000, PM block at 0x600, COM1, PC overrides, no 8042/RTC,
+     * pvpanic at 0x505.
+     */
     public static AcpiConfig pc(int vcpus, List<PciSegment> pciSegments) {
         PmBlock pm = PmBlock.DEFAULT;
         return new AcpiConfig(vcpus, 0, IOAPIC_ADDRESS, pciSegments, pm, List.of(SerialPort.COM1),
-                InterruptOverride.pcDefaults(pm.sciIrq()), false, false);
+                InterruptOverride.pcDefaults(pm.sciIrq()), false, false, PVPANIC_PORT);
     }
 
     /**

@@ -18,6 +18,7 @@ import static dev.rig.kvm.acpi.Aml.*;
  *                           _PRT (slot/pin to GSI, for INTx; left out when the segment routes none)
  *     Device (MRES)         PNP0C02 motherboard resources: the ECAM ranges, which Linux wants reserved
  *     Device (COM1..COMn)   PNP0501 16550 UARTs with their ports and IRQ
+ *     Device (PEVT)         QEMU0001, the pvpanic port (what Linux's pvpanic-mmio driver binds to), if any
  *   }
  * </pre>
  */
@@ -36,6 +37,7 @@ public final class Dsdt {
         for (int i = 0; i < config.pciSegments().size(); i++) sb.add(hostBridge(i, config.pciSegments().get(i)));
         if (!config.pciSegments().isEmpty()) sb.add(motherboardResources(config.pciSegments()));
         for (int i = 0; i < config.serialPorts().size(); i++) sb.add(serialPort(i, config.serialPorts().get(i)));
+        if (config.pvpanicPort() != 0) sb.add(pvpanic(config.pvpanicPort()));
         return concat(sleepStateS5(), scope("\\_SB_", sb.toArray(byte[][]::new)));
     }
 
@@ -100,6 +102,14 @@ public final class Dsdt {
                 name("_CRS", resourceTemplate(
                         AmlResource.io(p.port(), p.port(), 1, AcpiConfig.SerialPort.PORTS),
                         AmlResource.irqNoFlags(p.irq()))));
+    }
+
+    /** QEMU's description of its pvpanic ISA device (hw/misc/pvpanic-isa.c): the same _HID and one port. */
+    static byte[] pvpanic(int port) {
+        return device("PEVT",
+                name("_HID", string("QEMU0001")),
+                name("_STA", integer(0xb)),   // present, enabled, working, not shown in UI: QEMU's value
+                name("_CRS", resourceTemplate(AmlResource.io(port, port, 1, 1))));
     }
 
     /** A one-character name suffix: 0-9 then A-Z, so PCI0..PCIZ and COM1..COMZ stay 4 characters. */

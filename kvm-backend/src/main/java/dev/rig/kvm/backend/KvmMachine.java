@@ -122,9 +122,10 @@ final class KvmMachine implements Machine {
                         BuiltinGuest.STACK_TOP, 0);
             }
             case Boot.LinuxKernel k -> {
-                long rsdp = PlatformDevices.install(plan.graph(), plan.spec().cpus(), vm, memory, pio, mmio, chip,
+                long rsdp = PlatformDevices.install(plan.graph(), plan.spec().cpus(), memory, pio, mmio, vm, chip,
                         () -> finish(new RunOutcome.PoweredOff(RunStats.NONE)),
-                        () -> finish(new RunOutcome.Rebooted("ACPI reset register", RunStats.NONE)), this::own);
+                        () -> finish(new RunOutcome.Rebooted("ACPI reset register", RunStats.NONE)),
+                        () -> finish(new RunOutcome.Panicked("pvpanic", RunStats.NONE)), this::own);
                 KernelLoading.load(memory, k, plan.graph().memory(), rsdp);
                 // Only the boot vCPU starts in long mode; with the irqchip the others wait for INIT/SIPI.
                 yield (vcpu, i) -> {
@@ -177,6 +178,8 @@ final class KvmMachine implements Machine {
     public SerialPort serial() { return serial; }
 
     boolean isStopping() { return stopping; }
+
+    Kvm kvm() { return kvm; }
 
     private void guestExit(int code) { finish(new RunOutcome.GuestExit(code, RunStats.NONE)); }
 

@@ -1,6 +1,7 @@
 package dev.rig.kvm.backend;
 
 import dev.rig.engine.spi.RunStats;
+import dev.rig.kvm.CoalescedIo;
 import dev.rig.kvm.Registers;
 import dev.rig.kvm.Vcpu;
 import dev.rig.kvm.VcpuExit;
@@ -8,7 +9,10 @@ import dev.rig.kvm.devices.Bus;
 
 import java.lang.foreign.MemorySegment;
 
-/** One vCPU's thread: KVM_RUN, dispatch the exit to the buses, repeat until the machine stops. */
+/**
+ * One vCPU's thread: KVM_RUN, replay the writes KVM coalesced meanwhile, dispatch the exit to the buses, repeat
+ * until the machine stops.
+ */
 final class VcpuLoop implements Runnable {
     private final Vcpu vcpu;
     private final Bus pio, mmio;
@@ -28,13 +32,20 @@ final class VcpuLoop implements Runnable {
     public void run() {
         long start = System.nanoTime();
         vcpu.attachThread();
+        CoalescedIo.Ring ring = null;
         try {
+            ring = CoalescedIo.map(machine.kvm(), vcpu);
+            CoalescedIo.Sink replay = (isPio, address, length, data) -> (isPio ? pio : mmio).write(address, data, length);
             while (!machine.isStopping()) {
-                if (!handle(vcpu.run())) break;
+                VcpuExit exit = vcpu.run();
+                // Writes KVM queued (e.g. PCI config addresses) happened before this exit: replay them first.
+                if (ring != null) ring.drain(pio, replay);
+                if (!handle(exit)) break;
             }
         } catch (RuntimeException e) {
             machine.fail(vcpu + ": " + e.getMessage(), e);
         } finally {
+            if (ring != null) ring.close();
             vcpu.detachThread();
             runNanos = System.nanoTime() - start;
         }
@@ -67,7 +78,8 @@ final class VcpuLoop implements Runnable {
             }
             case VcpuExit.Shutdown s -> {
                 otherExits++;
-                machine.shutdown(vcpu + " shut down (triple fault) at " + where());
+                // No rip: on AMD, KVM resets the vCPU before it reports a shutdown, so it would read 0xfff0.
+                machine.shutdown(vcpu + " shut down (triple fault, KVM_EXIT_SHUTDOWN)");
                 return false;
             }
             case VcpuExit.SystemEvent(int type) -> {

@@ -15,7 +15,8 @@ import java.util.List;
 
 /**
  * virtio-blk over a raw image file: one request queue; T_IN, T_OUT, T_FLUSH and T_GET_ID (include/uapi/linux/
- * virtio_blk.h). Requests run synchronously on the notifying thread (the vCPU for now), straight between the
+ * virtio_blk.h). Requests run synchronously on the notifying thread (the queue's doorbell thread, see
+ * {@link VirtioDoorbells}, or a vCPU when no ioeventfd caught the notification), straight between the
  * FileChannel and guest memory. A read-only image offers VIRTIO_BLK_F_RO and fails writes with IOERR (the
  * request type is supported, the medium refuses it); unknown types get UNSUPP. An image whose size is not a
  * multiple of 512 exposes only its whole sectors.

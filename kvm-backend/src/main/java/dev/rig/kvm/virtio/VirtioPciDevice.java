@@ -64,6 +64,7 @@ public final class VirtioPciDevice implements EmulatedPciFunction {
     private int msixConfigVector = MsixTable.NO_VECTOR;
     private long driverFeatures;
     private boolean activated, intxAsserted;
+    private long mmioNotifications;   // doorbells that reached us as MMIO exits (no ioeventfd caught them)
 
     /** intx is the function's INTA# line (the VMM routes it to a GSI); used while MSI-X is disabled. */
     public VirtioPciDevice(VirtioDevice device, GuestMemory memory, InterruptLine intx) {
@@ -173,6 +174,9 @@ public final class VirtioPciDevice implements EmulatedPciFunction {
     public int queueCount() { return queues.length; }
 
     public synchronized int status() { return status; }
+
+    /** Queue notifications that arrived as BAR writes on a vCPU (an MMIO exit) rather than through an ioeventfd. */
+    public synchronized long mmioNotifications() { return mmioNotifications; }
 
     public synchronized long driverFeatures() { return driverFeatures; }
 
@@ -382,8 +386,10 @@ public final class VirtioPciDevice implements EmulatedPciFunction {
         @Override
         public void write(long offset, int size, long value) {
             if (offset >= COMMON_OFFSET && offset + size <= COMMON_OFFSET + COMMON_SIZE) writeCommon((int) offset, size, value);
-            else if (offset >= NOTIFY_OFFSET && offset < NOTIFY_OFFSET + (long) NOTIFY_MULTIPLIER * queues.length)
+            else if (offset >= NOTIFY_OFFSET && offset < NOTIFY_OFFSET + (long) NOTIFY_MULTIPLIER * queues.length) {
+                synchronized (VirtioPciDevice.this) { mmioNotifications++; }
                 notifyQueue((int) (offset - NOTIFY_OFFSET) / NOTIFY_MULTIPLIER);
+            }
             else if (offset >= DEVICE_CFG_OFFSET && offset + size <= DEVICE_CFG_OFFSET + device.configSize()) {
                 synchronized (VirtioPciDevice.this) { device.writeConfig((int) offset - DEVICE_CFG_OFFSET, size, value); }
             }

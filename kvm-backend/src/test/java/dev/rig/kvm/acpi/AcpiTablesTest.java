@@ -161,6 +161,22 @@ class AcpiTablesTest {
     }
 
     @Test
+    void dsdtDescribesThePvpanicPortAsQemusDeviceOnlyWhenThereIsOne() {
+        byte[] d = table(image.addressOf("DSDT"));
+        byte[] pevt = Dsdt.pvpanic(AcpiConfig.PVPANIC_PORT);
+        assertTrue(indexOf(d, pevt) > 0, "Device (PEVT) in \\_SB_");
+        assertTrue(indexOf(pevt, Aml.string("QEMU0001")) > 0, "_HID QEMU0001, the id Linux's pvpanic driver matches");
+        assertTrue(indexOf(pevt, AmlResource.io(0x505, 0x505, 1, 1)) > 0, "one port at 0x505");
+
+        AcpiConfig pc = twoVcpusTwoSegments();
+        AcpiConfig none = new AcpiConfig(pc.vcpus(), pc.ioApicId(), pc.ioApicAddress(), pc.pciSegments(), pc.pm(),
+                pc.serialPorts(), pc.interruptOverrides(), false, false, 0);
+        AcpiTables.Image without = AcpiTables.build(none);
+        String ascii = new String(without.bytes(), StandardCharsets.ISO_8859_1);
+        assertFalse(ascii.contains("PEVT") || ascii.contains("QEMU0001"));
+    }
+
+    @Test
     void rejectsMisalignedBaseAndIoWindowsOverVmmPorts() {
         assertThrows(IllegalArgumentException.class, () -> AcpiTables.build(twoVcpusTwoSegments(), 0xE0008));
         var seg = AcpiConfig.PciSegment.singleBus(0, TestConfigs.ECAM0, 0xC000_0000L, 0x1000_0000L, 0, 0,
@@ -169,6 +185,10 @@ class AcpiTablesTest {
         var beyondIoApic = AcpiConfig.PciSegment.singleBus(0, TestConfigs.ECAM0, 0xC000_0000L, 0x1000_0000L, 0, 0,
                 null, List.of(new AcpiConfig.IntxRoute(1, 0, 24)));
         assertThrows(IllegalArgumentException.class, () -> AcpiConfig.pc(1, List.of(beyondIoApic)));
+        var overPvpanic = AcpiConfig.PciSegment.singleBus(0, TestConfigs.ECAM0, 0xC000_0000L, 0x1000_0000L, 0, 0,
+                new AcpiConfig.IoWindow(0x0500, 0x05ff), List.of());
+        var e = assertThrows(IllegalArgumentException.class, () -> AcpiConfig.pc(1, List.of(overPvpanic)));
+        assertEquals("segment 0 I/O window covers the pvpanic port", e.getMessage());
     }
 
     private static int indexOf(byte[] hay, byte[] needle) {

@@ -103,7 +103,8 @@ class IaslDisassemblyTest {
                 "0x0000008000000000, // Range Minimum", "QWordMemory (ResourceProducer",
                 "Name (_PRT, Package (0x03)", "0x0001FFFF",
                 "Device (MRES)", "EisaId (\"PNP0C02\")", "0xE0000000,         // Address Base",
-                "Device (COM1)", "EisaId (\"PNP0501\")", "0x03F8,             // Range Minimum", "IRQNoFlags ()"))
+                "Device (COM1)", "EisaId (\"PNP0501\")", "0x03F8,             // Range Minimum", "IRQNoFlags ()",
+                "Device (PEVT)", "Name (_HID, \"QEMU0001\")", "0x0505,             // Range Minimum"))
             assertTrue(dsdt.contains(expected), "missing " + expected + " in\n" + dsdt);
 
         Run compile = iasl("dsdt.dsl");

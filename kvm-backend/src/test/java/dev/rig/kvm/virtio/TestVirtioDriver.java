@@ -3,6 +3,7 @@ package dev.rig.kvm.virtio;
 import dev.rig.kvm.GuestAddress;
 import dev.rig.kvm.GuestMemory;
 import dev.rig.kvm.devices.Bus;
+import dev.rig.kvm.pci.BarMoveListener;
 import dev.rig.kvm.pci.BusBarMapper;
 import dev.rig.kvm.pci.PciConfigIo;
 import dev.rig.kvm.pci.PciRoot;
@@ -28,11 +29,17 @@ final class TestVirtioDriver {
     int queueSize;
     private int availIdx, nextDesc;
 
-    TestVirtioDriver(GuestMemory memory, VirtioPciDevice device) {
+    TestVirtioDriver(GuestMemory memory, VirtioPciDevice device) { this(memory, device, (bar, from, to) -> {}); }
+
+    /** also hears the BAR moves after the bus mapper (e.g. ioeventfds that follow the BAR). */
+    TestVirtioDriver(GuestMemory memory, VirtioPciDevice device, BarMoveListener also) {
         this.memory = memory;
         PciRoot root = PciRoot.withHostBridge();
         BusBarMapper mapper = new BusBarMapper(device, "virtio-blk", mmio, pio);
-        root.add(SLOT, device, mapper);
+        root.add(SLOT, device, (bar, from, to) -> {
+            mapper.barMoved(bar, from, to);
+            also.barMoved(bar, from, to);
+        });
         pio.register(PciConfigIo.BASE, PciConfigIo.PORTS, "pci-cf8", new PciConfigIo(root));
     }
 
@@ -175,10 +182,15 @@ final class TestVirtioDriver {
 
     /** Puts head in the available ring, publishes it and notifies queue 0 through the notify region. */
     void submit(int head) {
+        publish(head);
+        bar(notify + (long) notifyMultiplier * bar(common + VirtioPciDevice.QUEUE_NOTIFY_OFF, 2), 2, 0);
+    }
+
+    /** Puts head in the available ring and publishes it, without notifying (a guest's doorbell write does that). */
+    void publish(int head) {
         seg(AVAIL + 4 + 2L * (availIdx % queueSize), 2).set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) head);
         availIdx = (availIdx + 1) & 0xffff;
         seg(AVAIL + 2, 2).set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) availIdx);
-        bar(notify + (long) notifyMultiplier * bar(common + VirtioPciDevice.QUEUE_NOTIFY_OFF, 2), 2, 0);
     }
 
     int usedIdx() { return seg(USED + 2, 2).get(ValueLayout.JAVA_SHORT_UNALIGNED, 0) & 0xffff; }
