@@ -51,7 +51,7 @@ public final class Bus {
 
     public List<Mapping> mappings() { return List.of(mappings); }
 
-    /** Accesses each device took (each one a vCPU exit), by id, for every id ever registered. */
+    /** Accesses each device took, by id, for every id ever registered: vCPU exits, plus port writes KVM coalesced and Rig replayed (0xCF8). */
     public Map<String, Long> accessCounts() {
         Map<String, Long> out = new TreeMap<>();
         accesses.forEach((id, n) -> out.put(id, n.sum()));
