@@ -1,7 +1,7 @@
 package dev.rig.kvm.virtio;
 
 import dev.rig.kvm.Irqchip;
-import dev.rig.kvm.IrqFd;
+import dev.rig.kvm.MsiVector;
 import dev.rig.kvm.pci.MsiDelivery;
 import dev.rig.sys.SyscallException;
 import org.slf4j.Logger;
@@ -18,51 +18,33 @@ import org.slf4j.LoggerFactory;
 public final class IrqfdMsiDelivery implements MsiDelivery, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IrqfdMsiDelivery.class);
     private final Irqchip chip;
-    private final int[] gsi;
-    private final IrqFd[] irqfd;
-    private final long[] routedAddress;
-    private final int[] routedData;
+    private final MsiVector[] vectors;   // null until the guest first unmasks the vector
     private boolean closed;
 
     public IrqfdMsiDelivery(Irqchip chip, int vectors) {
         this.chip = chip;
-        this.gsi = new int[vectors];
-        this.irqfd = new IrqFd[vectors];
-        this.routedAddress = new long[vectors];
-        this.routedData = new int[vectors];
-        java.util.Arrays.fill(gsi, -1);
+        this.vectors = new MsiVector[vectors];
     }
 
     @Override
     public synchronized void vectorChanged(int vector, long address, int data, boolean masked) {
-        if (closed || vector < 0 || vector >= gsi.length) return;
-        if (gsi[vector] < 0) {
+        if (closed || vector < 0 || vector >= vectors.length) return;
+        if (vectors[vector] == null) {
             if (masked) return;   // never used yet: no GSI until the guest unmasks it
-            int g = chip.allocateMsiGsi();
-            try {
-                irqfd[vector] = chip.irqfd(g);
-            } catch (RuntimeException e) {
-                chip.releaseMsiGsi(g);
-                throw e;
-            }
-            gsi[vector] = g;
-        } else if (routedAddress[vector] == address && routedData[vector] == data) {
-            return;   // a mask toggle: the route stands (each rewrite costs KVM an SRCU grace period)
+            vectors[vector] = MsiVector.open(chip);
         }
-        chip.routeMsi(gsi[vector], address, data);
-        routedAddress[vector] = address;
-        routedData[vector] = data;
+        vectors[vector].route(address, data);   // a mask toggle keeps the route it has
     }
 
     @Override
     public void deliver(int vector, long address, int data) {
-        IrqFd f;
+        MsiVector v;
         synchronized (this) {
             if (closed) return;
-            f = vector >= 0 && vector < irqfd.length ? irqfd[vector] : null;
+            v = vector >= 0 && vector < vectors.length ? vectors[vector] : null;
         }
-        if (f != null) {
-            f.signal();
+        if (v != null) {
+            v.signal();
             return;
         }
         // MsixTable announces every vector before it can deliver one, so this fallback is for a vector whose
@@ -76,16 +58,12 @@ public final class IrqfdMsiDelivery implements MsiDelivery, AutoCloseable {
     }
 
     /** The GSI routed for vector, or -1 if the guest has not unmasked it yet. */
-    public synchronized int gsi(int vector) { return gsi[vector]; }
+    public synchronized int gsi(int vector) { return vectors[vector] == null ? -1 : vectors[vector].gsi(); }
 
     @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        for (int v = 0; v < gsi.length; v++) {
-            if (gsi[v] < 0) continue;
-            irqfd[v].close();
-            chip.releaseMsiGsi(gsi[v]);
-        }
+        for (MsiVector v : vectors) if (v != null) v.close();
     }
 }

@@ -2,6 +2,7 @@ package dev.rig.vfio.kvm;
 
 import dev.rig.kvm.Irqchip;
 import dev.rig.kvm.IrqFd;
+import dev.rig.kvm.MsiVector;
 import dev.rig.vfio.VfioDevice;
 import dev.rig.vfio.pci.ConfigSpaceListener;
 import dev.rig.vfio.pci.MsiMessage;
@@ -34,7 +35,7 @@ final class PassthroughInterrupts implements ConfigSpaceListener, AutoCloseable 
     private final Irqchip chip;
     private final int intxGsi;          // -1: no INTx for this function
     private IrqFd intx;
-    private List<IrqFd> msi = List.of(), msix = List.of();
+    private List<MsiVector> msi = List.of(), msix = List.of();
     private MsixTable table;
     private boolean msixFunctionMasked;
     private boolean[] vectorMasked = new boolean[0];  // the table's per-vector mask bits, as last reported
@@ -92,7 +93,7 @@ final class PassthroughInterrupts implements ConfigSpaceListener, AutoCloseable 
         }
         disableIntx();
         msi = openVectors(PCI_MSI_IRQ, vectors, v -> config.msiMessage(v));
-        for (int v = 0; v < vectors; v++) if (config.msiMasked(v)) msi.get(v).detach();
+        for (int v = 0; v < vectors; v++) if (config.msiMasked(v)) msi.get(v).mask(true);
     }
 
     @Override
@@ -102,7 +103,7 @@ final class PassthroughInterrupts implements ConfigSpaceListener, AutoCloseable 
 
     @Override
     public synchronized void msiVectorMasked(int vector, boolean masked) {
-        if (vector < msi.size()) mask(msi.get(vector), masked);
+        if (vector < msi.size()) msi.get(vector).mask(masked);
     }
 
     // ---- MSI-X ----
@@ -130,7 +131,7 @@ final class PassthroughInterrupts implements ConfigSpaceListener, AutoCloseable 
                 msix = openVectors(PCI_MSIX_IRQ, size, v -> messages[v]);
                 vectorMasked = masked.clone();
             }
-            for (int v = 0; v < msix.size(); v++) mask(msix.get(v), functionMasked || vectorMasked[v]);
+            for (int v = 0; v < msix.size(); v++) msix.get(v).mask(functionMasked || vectorMasked[v]);
         }
     }
 
@@ -143,16 +144,16 @@ final class PassthroughInterrupts implements ConfigSpaceListener, AutoCloseable 
     public synchronized void msixVectorMasked(int vector, boolean masked) {
         if (vector >= msix.size()) return;
         vectorMasked[vector] = masked;
-        mask(msix.get(vector), masked || msixFunctionMasked);
+        msix.get(vector).mask(masked || msixFunctionMasked);
     }
 
     // ---- vectors ----
 
-    private List<IrqFd> openVectors(int index, int count, IntFunction<MsiMessage> message) {
-        List<IrqFd> fds = new ArrayList<>();
+    private List<MsiVector> openVectors(int index, int count, IntFunction<MsiMessage> message) {
+        List<MsiVector> fds = new ArrayList<>();
         try {
             for (int v = 0; v < count; v++) {
-                IrqFd fd = chip.irqfd(chip.allocateMsiGsi());
+                MsiVector fd = MsiVector.open(chip);
                 fds.add(fd);
                 route(fd, message.apply(v));
             }
@@ -164,7 +165,7 @@ final class PassthroughInterrupts implements ConfigSpaceListener, AutoCloseable 
         return List.copyOf(fds);
     }
 
-    private void closeVectors(int index, List<IrqFd> fds) {
+    private void closeVectors(int index, List<MsiVector> fds) {
         if (fds.isEmpty()) return;
         try {
             device.disableIrq(index);
@@ -175,19 +176,10 @@ final class PassthroughInterrupts implements ConfigSpaceListener, AutoCloseable 
         }
     }
 
-    private void release(List<IrqFd> fds) {
-        for (IrqFd fd : fds) {
-            fd.close();
-            chip.releaseMsiGsi(fd.gsi());
-        }
-    }
+    private static void release(List<MsiVector> fds) { fds.forEach(MsiVector::close); }
 
-    private void route(IrqFd fd, MsiMessage m) { chip.routeMsi(fd.gsi(), m.address(), m.data()); }
+    private static void route(MsiVector v, MsiMessage m) { v.route(m.address(), m.data()); }
 
-    private static void mask(IrqFd fd, boolean masked) {
-        if (masked) fd.detach();
-        else fd.attach();
-    }
 
     /** Turns every index off on the device and drops the irqfds and routes. */
     @Override
