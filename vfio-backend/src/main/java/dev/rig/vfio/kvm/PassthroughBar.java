@@ -49,10 +49,6 @@ final class PassthroughBar {
 
     PciBar.Kind kind() { return kind; }
 
-    List<MappedArea> mapped() { return mapped; }
-
-    TrappedBarAccess trapped() { return trapped; }
-
     synchronized void moveTo(long newAddress) {
         address = newAddress;
         update();
@@ -62,9 +58,6 @@ final class PassthroughBar {
         decoding = enabled;
         update();
     }
-
-    /** Where the BAR is live now, or 0. */
-    synchronized long liveAddress() { return live ? address : 0; }
 
     private void update() {
         boolean shouldBeLive = decoding && address != 0;

@@ -100,24 +100,6 @@ final class PassthroughFunction implements PciFunction, ConfigSpaceListener, Aut
         return Optional.of(new AcpiConfig.IntxRoute(plan.guestAddress().device(), pin - 1, plan.intxGsi().getAsInt()));
     }
 
-    VfioDevice device() { return device; }
-
-    VirtualConfigSpace config() { return config; }
-
-    /** Where each BAR is live in the guest now (0 while dark), by index (6 = ROM). */
-    Map<Integer, Long> liveBars() {
-        Map<Integer, Long> out = new TreeMap<>();
-        bars.forEach((i, b) -> out.put(i, b.liveAddress()));
-        return out;
-    }
-
-    /** Exits each BAR took (its trapped part), by index. */
-    Map<Integer, Long> trappedAccesses() {
-        Map<Integer, Long> out = new TreeMap<>();
-        bars.forEach((i, b) -> out.put(i, b.trapped().accesses()));
-        return out;
-    }
-
     // ---- guest config cycles ----
 
     @Override

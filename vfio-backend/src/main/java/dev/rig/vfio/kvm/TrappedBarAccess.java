@@ -10,7 +10,6 @@ import org.slf4j.LoggerFactory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The part of a passed-through BAR that exits to Rig: the MSI-X table and PBA (emulated, because the guest's
@@ -25,7 +24,6 @@ final class TrappedBarAccess implements BusDevice {
     private final int region;
     private final MsixTable msix;  // null unless the table or PBA lives in this BAR
     private final boolean table, pba;
-    private final LongAdder accesses = new LongAdder();
 
     TrappedBarAccess(VfioDevice device, int region, MsixTable msix) {
         this.device = device;
@@ -36,12 +34,8 @@ final class TrappedBarAccess implements BusDevice {
         this.msix = table || pba ? msix : null;
     }
 
-    /** Accesses that reached this device (exits), for the run's statistics and the zero-exit BAR proof. */
-    long accesses() { return accesses.sum(); }
-
     @Override
     public long read(long offset, int size) {
-        accesses.increment();
         MsixLayout l = msix == null ? null : msix.layout();
         try {
             if (table && within(offset, size, l.tableOffset(), l.tableBytes())) return msix.readTable(offset - l.tableOffset(), size);
@@ -61,7 +55,6 @@ final class TrappedBarAccess implements BusDevice {
 
     @Override
     public void write(long offset, int size, long value) {
-        accesses.increment();
         MsixLayout l = msix == null ? null : msix.layout();
         try {
             if (table && within(offset, size, l.tableOffset(), l.tableBytes())) {

@@ -100,15 +100,10 @@ public final class VfioPassthrough implements PassthroughProvider.Attached {
         return now;
     }
 
-    /** How long each setup phase took, in order. */
-    public Map<String, Long> setupNanos() { return Map.copyOf(setupNanos); }
-
     @Override
     public List<AcpiConfig.IntxRoute> intxRoutes() {
         return functions.stream().map(PassthroughFunction::intxRoute).flatMap(Optional::stream).toList();
     }
-
-    List<PassthroughFunction> functions() { return List.copyOf(functions); }
 
     @Override
     public synchronized void close() {
