@@ -56,6 +56,8 @@ public final class Libc {
     private static final MethodHandle PWRITE = errnoCall("pwrite",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle GETRLIMIT = errnoCall("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle SETPRIORITY = errnoCall("setpriority",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SIGACTION = errnoCall("sigaction",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle STRERROR = plainCall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -246,6 +248,20 @@ public final class Libc {
             int rc = (int) GETRLIMIT.invokeExact(capture, resource, rlimit);
             if (rc < 0) throw new SyscallException("getrlimit", "resource " + resource, errno(capture));
             return new long[]{rlimit.get(JAVA_LONG, 0), rlimit.get(JAVA_LONG, 8)};
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** which = PRIO_PROCESS with a thread id names one thread: Linux keeps nice values per thread. */
+    public static final int PRIO_PROCESS = 0;
+
+    /** setpriority(2): sets the nice value of one thread of this process (raising it needs no privilege). */
+    public static void setpriority(int which, int who, int nice) {
+        try {
+            MemorySegment capture = CAPTURE.get();
+            int rc = (int) SETPRIORITY.invokeExact(capture, which, who, nice);
+            if (rc < 0) throw new SyscallException("setpriority", "thread " + who, errno(capture));
         } catch (Throwable t) {
             throw unexpected(t);
         }

@@ -1,5 +1,6 @@
 package dev.rig.kvm;
 
+import dev.rig.kvm.testing.RequiresKvm;
 import dev.rig.kvm.asm.Reg;
 import dev.rig.kvm.asm.X86Assembler;
 import dev.rig.kvm.devices.DebugExit;
@@ -17,6 +18,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Coalesced port writes on this machine's /dev/kvm: queued without exits, replayed in order, then released. */
+@RequiresKvm
 class CoalescedIoTest {
     private static long openFds() throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {

@@ -1,5 +1,6 @@
 package dev.rig.kvm;
 
+import dev.rig.kvm.testing.RequiresKvm;
 import dev.rig.kvm.asm.Reg;
 import dev.rig.kvm.asm.X86Assembler;
 import dev.rig.kvm.devices.DebugExit;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** irqchip, PIT, irqfd, GSI routes and ioeventfd on this machine's /dev/kvm. */
+@RequiresKvm
 class InterruptPlumbingTest {
     private static long openFds() throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {

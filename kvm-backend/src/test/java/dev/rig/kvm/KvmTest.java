@@ -1,5 +1,6 @@
 package dev.rig.kvm;
 
+import dev.rig.kvm.testing.RequiresKvm;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -28,6 +29,7 @@ class KvmTest {
     }
 
     @Test
+    @RequiresKvm
     void reportsCapabilitiesAndSupportedCpuid() {
         try (Kvm kvm = Kvm.open()) {
             assertTrue(kvm.checkExtension(KvmCapability.USER_MEMORY) > 0);
@@ -42,6 +44,7 @@ class KvmTest {
     }
 
     @Test
+    @RequiresKvm
     void registersMemorySlotsAndRefusesOverlaps() {
         try (Kvm kvm = Kvm.open(); Vm vm = kvm.createVm();
              GuestMemory mem = GuestMemory.anonymous(List.of(

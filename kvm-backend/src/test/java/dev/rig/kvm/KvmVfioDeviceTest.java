@@ -1,5 +1,6 @@
 package dev.rig.kvm;
 
+import dev.rig.kvm.testing.RequiresKvm;
 import dev.rig.sys.SyscallException;
 import org.junit.jupiter.api.Test;
 
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The KVM-VFIO device on this host's KVM: created, refuses a file that is not a VFIO group, closed with the VM. */
+@RequiresKvm
 class KvmVfioDeviceTest {
     @Test
     void createdAndClosedWithTheVm() {

@@ -1,8 +1,10 @@
 package dev.rig.cli
 
+import dev.rig.kvm.testing.KvmAvailable
 import dev.rig.testing.RigProcess
 import spock.lang.Requires
 import spock.lang.Specification
+import spock.lang.Tag
 import spock.lang.TempDir
 
 import java.nio.file.Files
@@ -15,6 +17,8 @@ class RigRunSpec extends Specification {
     @TempDir
     Path dir
 
+    @Tag(KvmAvailable.TAG)
+    @Requires({ KvmAvailable.usable() })
     def "the hello example prints exactly the greeting and exits 0"() {
         when:
         def r = rig('run', 'examples/hello.groovy')
@@ -25,6 +29,8 @@ class RigRunSpec extends Specification {
         r.exitCode == 0
     }
 
+    @Tag(KvmAvailable.TAG)
+    @Requires({ KvmAvailable.usable() })
     def "--stats reports the exits the guest caused"() {
         when:
         def r = rig('run', '--stats', 'examples/hello.groovy')
@@ -80,7 +86,8 @@ class RigRunSpec extends Specification {
         r.err.contains('no such script')
     }
 
-    @Requires({ new File('/usr/bin/setpriv').canExecute() && System.getProperty('user.name') == 'root' })
+    @Tag(KvmAvailable.TAG)
+    @Requires({ KvmAvailable.usable() && new File('/usr/bin/setpriv').canExecute() && System.getProperty('user.name') == 'root' })
     def "a user who may not open /dev/kvm is told how to get access"() {
         when: 'run as nobody, who is not in the kvm group'
         def r = RigProcess.run(['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups',
@@ -94,6 +101,8 @@ class RigRunSpec extends Specification {
                                       + '(sudo usermod -aG kvm $USER, then log in again) or grant access: sudo setfacl -m u:$USER:rw /dev/kvm']
     }
 
+    @Tag(KvmAvailable.TAG)
+    @Requires({ KvmAvailable.usable() })
     def "the serial console can go to a file next to the script"() {
         given:
         Path script = dir.resolve('tofile.groovy')

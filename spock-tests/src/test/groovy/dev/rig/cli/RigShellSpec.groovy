@@ -1,10 +1,15 @@
 package dev.rig.cli
 
+import dev.rig.kvm.testing.KvmAvailable
+import spock.lang.Requires
 import spock.lang.Specification
+import spock.lang.Tag
 
 import static dev.rig.testing.RigProcess.rig
 
 /** The same VM through the Java API from JShell: rig shell runs a session script. */
+@Tag(KvmAvailable.TAG)
+@Requires({ KvmAvailable.usable() })
 class RigShellSpec extends Specification {
     def "the JShell session example defines, plans and runs the hello VM"() {
         when:

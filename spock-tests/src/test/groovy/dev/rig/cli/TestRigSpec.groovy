@@ -1,6 +1,9 @@
 package dev.rig.cli
 
+import dev.rig.kvm.testing.KvmAvailable
+import spock.lang.Requires
 import spock.lang.Specification
+import spock.lang.Tag
 import spock.lang.TempDir
 
 import java.nio.file.Path
@@ -8,6 +11,8 @@ import java.nio.file.Path
 import static dev.rig.testing.RigProcess.rig
 
 /** The test-rig API as lab automation uses it: scripts that talk to their guests over the serial console. */
+@Tag(KvmAvailable.TAG)
+@Requires({ KvmAvailable.usable() })
 class TestRigSpec extends Specification {
     @TempDir
     Path dir

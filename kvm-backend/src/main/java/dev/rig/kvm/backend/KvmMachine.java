@@ -151,6 +151,7 @@ final class KvmMachine implements Machine {
         List<Vcpu> vcpus = vm.vcpus();
         loops = vcpus.stream().map(v -> new VcpuLoop(v, pio, mmio, this)).toList();
         running.set(vcpus.size());
+        CompilerThreadPriority.lowerOptimizingCompiler();
         for (int i = 0; i < vcpus.size(); i++)
             threads.add(Thread.ofPlatform().name(plan.spec().name() + "-vcpu-" + i).start(loops.get(i)));
     }

@@ -1,5 +1,6 @@
 package dev.rig.kvm.backend;
 
+import dev.rig.kvm.testing.RequiresKvm;
 import dev.rig.engine.Rig;
 import dev.rig.engine.spi.Machine;
 import dev.rig.engine.spi.RunOutcome;
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real guests on this machine's /dev/kvm, through the engine's API and the KVM backend. */
+@RequiresKvm
 class KvmMachineTest {
     private final Rig rig = new Rig(new KvmHypervisor());
 

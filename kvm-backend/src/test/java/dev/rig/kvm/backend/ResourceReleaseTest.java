@@ -1,5 +1,6 @@
 package dev.rig.kvm.backend;
 
+import dev.rig.kvm.testing.RequiresKvm;
 import dev.rig.engine.Rig;
 import dev.rig.engine.spi.Machine;
 import dev.rig.engine.spi.RunOutcome;
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every fd and mapping a VM takes is given back: observed through /proc/self. */
+@RequiresKvm
 class ResourceReleaseTest {
     private static final long MiB = 1 << 20;
     private final Rig rig = new Rig(new KvmHypervisor());

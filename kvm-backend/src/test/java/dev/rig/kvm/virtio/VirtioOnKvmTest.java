@@ -1,5 +1,6 @@
 package dev.rig.kvm.virtio;
 
+import dev.rig.kvm.testing.RequiresKvm;
 import dev.rig.kvm.GuestAddress;
 import dev.rig.kvm.GuestMemory;
 import dev.rig.kvm.Irqchip;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * thread (a guest's notify write causes no exit), following BAR moves, and MSI-X vectors as GSI routes with
  * irqfds. Everything is released on close.
  */
+@RequiresKvm
 class VirtioOnKvmTest {
     private static final long CODE = 0x10_0000, STACK = 0x8_0000;
     private static final long FEATURES = Virtio.bit(Virtio.F_VERSION_1) | Virtio.bit(VirtioBlock.F_FLUSH);

@@ -5,11 +5,16 @@ import dev.rig.engine.model.LifecycleStep
 import dev.rig.engine.model.VmBuilder
 import dev.rig.engine.spi.RunOutcome
 import dev.rig.kvm.backend.KvmHypervisor
+import dev.rig.kvm.testing.KvmAvailable
+import spock.lang.Requires
 import spock.lang.Specification
+import spock.lang.Tag
 
 import static dev.rig.engine.model.LifecycleStep.*
 
 /** The lifecycle on this machine's KVM with the built-in guest: hooks in order, failures, teardown exactly once. */
+@Tag(KvmAvailable.TAG)
+@Requires({ KvmAvailable.usable() })
 class LifecycleSpec extends Specification {
     Rig rig = new Rig(new KvmHypervisor())
     List<String> seen = Collections.synchronizedList([])

@@ -1,5 +1,6 @@
 package dev.rig.vfio.kvm;
 
+import dev.rig.kvm.testing.RequiresKvm;
 import dev.rig.engine.alloc.AddressRange;
 import dev.rig.engine.alloc.BarPlacement;
 import dev.rig.engine.alloc.BarRequest;
@@ -41,6 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * devices: what the guest's config cycles and BAR accesses do to KVM and to VFIO. The lab proves the same with
  * the real edu device and a Linux guest.
  */
+@RequiresKvm
 class VfioPassthroughTest {
     private static final long RAM = 64L << 20, BAR0 = 0xC000_0000L;
     private static final int SLOT = 1, INTX_GSI = 10;
