@@ -12,7 +12,7 @@ else
     scripts/lab run --timeout 1800 --rw "$here" --cwd "$here" \
         "RIG_KVM_TESTS=required \"\$JAVA_HOME/bin/java\" --enable-native-access=ALL-UNNAMED -Drig.home=\"$here\" \
             -cp \"$kvm_cp\" org.junit.platform.console.ConsoleLauncher execute --disable-banner \
-            --details=summary --details-theme=ascii --fail-if-no-tests --include-tag kvm --include-classname '^.*(Spec|Test)$' --scan-class-path \"$roots\" \
+            --details=tree --details-theme=ascii --disable-ansi-colors --reports-dir \"$work/kvm-reports\" --fail-if-no-tests --include-tag kvm --include-classname '^.*(Spec|Test)$' --scan-class-path \"$roots\" \
             > \"$work/kvm-tests.txt\" 2>&1; echo \$? > \"$work/kvm-tests-status.txt\"" >"$work/lab-kvm.log" 2>&1
     kvm_found=$(sed -n 's/^\[ *\([0-9]*\) tests found *\]$/\1/p' "$work/kvm-tests.txt" 2>/dev/null)
     kvm_ok=$(sed -n 's/^\[ *\([0-9]*\) tests successful *\]$/\1/p' "$work/kvm-tests.txt" 2>/dev/null)
