@@ -3,8 +3,8 @@
 # machine without KVM, or whose kvm_pvm module did not bind); then they run here, with RIG_KVM_TESTS=required so
 # that none can pass by skipping. Where the host's KVM works Maven ran them already and this stage is skipped,
 # unless RIG_LAB_KVM_TESTS=always. Needs the build's class path list (spock-tests/target/test-classpath.txt).
-host_kvm_opens() { [ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; }  # -c first: <> would create a file
-if [ "${RIG_LAB_KVM_TESTS:-auto}" != always ] && host_kvm_opens; then
+. scripts/lib/kvm.sh
+if [ "${RIG_LAB_KVM_TESTS:-auto}" != always ] && rig_host_kvm_opens; then
     echo "SKIP the tests tagged kvm in L1: this host's /dev/kvm opens, so Maven ran them here"
 else
     roots="$here/kvm-backend/target/test-classes:$here/vfio-backend/target/test-classes:$here/spock-tests/target/test-classes"
